@@ -106,15 +106,22 @@ enum class EventKind : std::uint8_t {
   Rejected = 4,   // a request was refused; nothing changed
 };
 
-// One event. Field use per kind:
-//   Accepted : order_id, owner, side, type, tif, price (as given), qty
+// One event. `request` is always the request being processed when the event
+// was emitted (an Add's trades say Add; an expiry's cancels say AdvanceTime).
+// `type` and `tif` are set on Accepted only (elsewhere: Limit / Gtc). Unused
+// numeric fields are 0. Field use per kind:
+//   Accepted : order_id, owner, side, type, tif, price (as given), qty, leaves = qty
 //   Trade    : order_id = taker, owner = taker owner, side = taker side,
 //              maker_id, maker_owner, price = the maker's price, qty = traded,
 //              leaves = taker leaves after, maker_leaves = maker leaves after
-//   Cancelled: order_id, owner, side, price (order price), qty = cancelled, leaves = left after, reason
-//   Modified : order_id, owner, side, price = new price, qty = old leaves, leaves = new leaves,
-//              priority_kept
-//   Rejected : request, order_id, side, price, qty (as requested), reason
+//   Cancelled: order_id, owner, side, price, qty = cancelled, leaves = left after, reason.
+//              price is the resting order's price, or for an incoming order the
+//              price it was given (a market order's protection price, maybe 0)
+//   Modified : order_id, owner, side, price = new price, qty = old leaves,
+//              leaves = new leaves, priority_kept
+//   Rejected : reason, and what was asked: Add -> order_id, side, price, qty as
+//              given; Modify -> order_id, new price, new qty, side of the live
+//              order (Buy if unknown); Cancel -> order_id; other requests -> nothing
 struct Event {
   EventKind kind = EventKind::Accepted;
   Request request = Request::Add;

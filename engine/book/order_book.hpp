@@ -151,6 +151,7 @@ class OrderBook {
     Side side;
     StpMode stp;
     Qty leaves;
+    Price price;                // as given (reported on the taker's cancel events)
     std::uint32_t limit_level;  // may trade at levels up to (buy) / down to (sell) this index
   };
 
@@ -185,10 +186,11 @@ class OrderBook {
   // events
   void emit_reject(Request req, OrderId id, Side side, Price price, Qty qty, Reason reason);
   void emit_cancelled(const OrderNode& n, Qty qty, Reason reason);
-  void emit_cancelled_taker(const Taker& t, Qty qty, Reason reason, Price price);
+  void emit_cancelled_taker(const Taker& t, Qty qty, Reason reason);
 
   BookConfig config_;
   EventSink& sink_;
+  Request request_ = Request::Add;  // the request being processed, stamped on its events
 
   std::vector<OrderNode> nodes_;
   std::uint32_t free_head_ = kNil;  // free list threaded through OrderNode::next
