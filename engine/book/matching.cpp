@@ -104,7 +104,8 @@ void OrderBook::stp_collide(Taker& taker, std::uint32_t maker, MatchEnd& end) {
 bool OrderBook::fok_fillable(const Taker& taker) const {
   const Side maker_side = opposite(taker.side);
   const LevelBitmap& bits = maker_side == Side::Sell ? ask_levels_ : bid_levels_;
-  const bool per_order = taker.stp != StpMode::None &&
+  // An owner not yet registered (owner_slot == kNil) has no resting orders.
+  const bool per_order = taker.stp != StpMode::None && taker.owner_slot != kNil &&
                          owners_[taker.owner_slot].count[static_cast<int>(maker_side)] > 0;
   Qty available = 0;
   std::uint32_t level = maker_side == Side::Sell ? best_ask_ : best_bid_;

@@ -93,7 +93,7 @@ Reason OrderBook::validate_price(Price price) const {
   return Reason::None;
 }
 
-Reason OrderBook::validate_new(const NewOrder& o) const {
+Reason OrderBook::validate_new(const NewOrder& o, std::uint32_t known_owner) const {
   if (o.id == 0) return Reason::InvalidOrderId;
   if (order_index_.find(o.id) != IdIndex::kMissing) return Reason::DuplicateOrderId;
   if (!valid_side(o.side)) return Reason::InvalidSide;
@@ -109,8 +109,7 @@ Reason OrderBook::validate_new(const NewOrder& o) const {
   }
   if (o.tif == TimeInForce::Gtd && o.expire_at <= now_) return Reason::ExpiredOnEntry;
   if (can_rest(o.type, o.tif) && open_orders_ >= config_.limits.max_resting_orders) return Reason::BookFull;
-  if (owner_index_.find(std::uint64_t{o.owner} + 1) == IdIndex::kMissing &&
-      owners_.size() >= config_.limits.max_owners)
+  if (known_owner == IdIndex::kMissing && owners_.size() >= config_.limits.max_owners)
     return Reason::TooManyOwners;
   return Reason::None;
 }
@@ -124,18 +123,25 @@ std::uint32_t OrderBook::limit_level_for(const NewOrder& o) const noexcept {
 
 void OrderBook::add(const NewOrder& o) {
   request_ = Request::Add;
-  if (const Reason r = validate_new(o); r != Reason::None) {
+  const std::uint32_t known = owner_index_.find(std::uint64_t{o.owner} + 1);
+  if (const Reason r = validate_new(o, known); r != Reason::None) {
     emit_reject(Request::Add, o.id, o.side, o.price, o.qty, r);
     return;
   }
-  const std::optional<std::uint32_t> slot = owner_slot_for(o.owner);
-  ERX_ASSERT(slot.has_value());  // validate_new checked the owner limit
-  const StpMode stp = o.stp == StpMode::OwnerDefault ? owners_[*slot].default_stp : o.stp;
-  Taker taker{o.id, o.owner, *slot, o.side, stp, o.qty, o.price, limit_level_for(o)};
+  // The owner is registered only once the order is accepted: a rejected
+  // request (a FOK that cannot fill) must leave the book exactly as it was.
+  const StpMode owner_default = known == IdIndex::kMissing ? StpMode::None : owners_[known].default_stp;
+  const StpMode stp = o.stp == StpMode::OwnerDefault ? owner_default : o.stp;
+  Taker taker{o.id, o.owner, known, o.side, stp, o.qty, o.price, limit_level_for(o)};
 
   if (o.tif == TimeInForce::Fok && !fok_fillable(taker)) {
     emit_reject(Request::Add, o.id, o.side, o.price, o.qty, Reason::FokNotFillable);
     return;
+  }
+  if (known == IdIndex::kMissing) {
+    const std::optional<std::uint32_t> slot = owner_slot_for(o.owner);
+    ERX_ASSERT(slot.has_value());  // validate_new checked the owner limit
+    taker.owner_slot = *slot;
   }
 
   Event e;

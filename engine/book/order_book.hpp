@@ -156,7 +156,7 @@ class OrderBook {
   };
 
   // validation
-  Reason validate_new(const NewOrder& o) const;
+  Reason validate_new(const NewOrder& o, std::uint32_t known_owner) const;
   Reason validate_price(Price price) const;
   Reason validate_qty(Qty qty) const;
   [[nodiscard]] std::uint32_t level_of(Price price) const noexcept;
