@@ -1,11 +1,12 @@
 #pragma once
 // Random order flow for the differential test.
 //
-// RandomFlow is a seeded generator of book requests (Op). The seed and the
-// profile fully determine the stream: the generator never looks at a book, it
-// keeps its own rough idea of which ids are live (an id it believes live may
-// already be filled; cancelling it is then a legitimate UnknownOrderId reject).
-// So any failing run can be replayed from (profile, seed) alone.
+// RandomFlow is a seeded generator of book requests (Op). It keeps a pool of
+// ids it believes live and, when given an oracle (the reference book, fed the
+// same ops), skips ids that have since filled, so cancels and modifies mostly
+// hit live orders; a stale id is a legitimate UnknownOrderId reject. The
+// profile and the seed fully determine the stream (the oracle is itself
+// deterministic), so any failing run can be replayed from (profile, seed).
 //
 // Profiles:
 //   Deep  <= 100 price levels around a fixed mid, up to ~20,000 live orders
