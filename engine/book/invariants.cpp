@@ -29,12 +29,16 @@ std::size_t OrderBook::depth(Side side, std::span<LevelView> out) const {
   return n;
 }
 
+OrderView OrderBook::view_of(std::uint32_t node) const {
+  const OrderNode& n = nodes_[node];
+  return OrderView{n.id, owners_[n.owner_slot].id, n.side, n.tif, n.stp, price_of(n.level), n.leaves, n.expire_at};
+}
+
 std::optional<OrderView> OrderBook::find(OrderId id) const {
   if (id == 0) return std::nullopt;
   const std::uint32_t node = order_index_.find(id);
   if (node == IdIndex::kMissing) return std::nullopt;
-  const OrderNode& n = nodes_[node];
-  return OrderView{n.id, owners_[n.owner_slot].id, n.side, n.tif, n.stp, price_of(n.level), n.leaves, n.expire_at};
+  return view_of(node);
 }
 
 void OrderBook::check_invariants() const {

@@ -104,6 +104,23 @@ class OrderBook {
   [[nodiscard]] std::pair<Price, Price> price_band() const noexcept;
   [[nodiscard]] const BookConfig& config() const noexcept { return config_; }
 
+  // Calls fn(const OrderView&) for every resting order of one side in
+  // priority order: best price first, FIFO within a level. O(orders visited).
+  template <class Fn>
+  void visit(Side side, Fn&& fn) const {
+    const LevelBitmap& bits = side == Side::Buy ? bid_levels_ : ask_levels_;
+    std::uint32_t level = side == Side::Buy ? best_bid_ : best_ask_;
+    while (level != kNil) {
+      for (std::uint32_t i = levels_[level].head; i != kNil; i = nodes_[i].next) fn(view_of(i));
+      std::uint32_t next;
+      if (side == Side::Buy)
+        next = level == 0 ? LevelBitmap::kNone : bits.prev_at_or_before(level - 1);
+      else
+        next = bits.next_at_or_after(level + 1);
+      level = next == LevelBitmap::kNone ? kNil : next;
+    }
+  }
+
   // Walks every structure and aborts (ERX_ASSERT) on any inconsistency:
   // level totals and counts, FIFO links, bitmap bits, best prices, no crossed
   // book, the id index, owner lists, the expiry set. O(book size); for tests.
@@ -154,6 +171,8 @@ class OrderBook {
     Price price;                // as given (reported on the taker's cancel events)
     std::uint32_t limit_level;  // may trade at levels up to (buy) / down to (sell) this index
   };
+
+  [[nodiscard]] OrderView view_of(std::uint32_t node) const;
 
   // validation
   Reason validate_new(const NewOrder& o, std::uint32_t known_owner) const;

@@ -1,0 +1,119 @@
+// The exchange state machine: command dispatch, sequencing, shared helpers and
+// queries. Each topic's commands live in their own file:
+//   reference_data.cpp  members, accounts, instruments, fees
+//   funding.cpp         deposits, withdrawals, registry operations, holds
+//   day.cpp             business day, sessions, time (GTD expiry)
+//   orders.cpp          order entry, cancel, modify, mass cancel
+//   settlement.cpp      reservations, fills (DVP), book events
+//   state_hash.cpp      the canonical state hash and check_invariants()
+
+#include "engine/exchange/exchange.hpp"
+
+#include "engine/core/assert.hpp"
+
+namespace erx::exchange {
+
+Exchange::Exchange(ExchangeSink& sink, ExchangeLimits limits)
+    : sink_(sink), limits_(limits), book_events_(std::make_unique<BookEvents>(*this)), order_index_(4096) {
+  // Slot 0: the exchange's own account (External mirror and fee income).
+  members_.emplace(kExchangeMember, MemberState{CreateMember{kExchangeMember, Label::of("ERX"), {}, {},
+                                                             MemberCategory::MarketMaker, true, StpMode::None},
+                                                {kExchangeAccount},
+                                                {}});
+  accounts_.push_back(AccountState{kExchangeAccount, kExchangeMember, true, 0});
+  account_index_.insert(std::uint64_t{kExchangeAccount} + 1, 0);
+  balances_.add_account_slot();
+}
+
+Exchange::~Exchange() = default;
+
+void Exchange::apply(const Command& cmd) {
+  seq_ = cmd.seq;
+  command_kind_ = static_cast<std::uint8_t>(cmd.body.index());
+  // A command out of sequence or out of time order is refused and does not
+  // consume its sequence number: the sequencer, not the member, is at fault.
+  if (cmd.seq != last_seq_ + 1) return reject(RejectReason::SequenceGap);
+  if (cmd.time < now_) return reject(RejectReason::TimeWentBackwards);
+  last_seq_ = cmd.seq;
+  advance_time(cmd.time);
+  std::visit([this](const auto& body) { on(body); }, cmd.body);
+}
+
+// ---------------------------------------------------------------- helpers
+
+void Exchange::emit(const Event& e) { sink_.on_event(seq_, e); }
+
+void Exchange::reject(RejectReason r, AccountId account, const ClOrdId& clord) {
+  emit(CommandRejected{seq_, command_kind_, r, account, clord});
+}
+
+TransferSpec Exchange::spec(AssetId asset, const AccountState& from, Bucket fb, const AccountState& to, Bucket tb,
+                            const Money& amount, TransferKind kind, std::uint64_t ref) const {
+  return TransferSpec{asset, from.id, from.slot, fb, to.id, to.slot, tb, amount, kind, ref};
+}
+
+void Exchange::transfer(const TransferSpec& t) {
+  balances_.post(t);
+  emit(Transfer{next_transfer_id_++, t.asset, t.from, t.from_bucket, t.to, t.to_bucket, t.amount, t.kind, t.ref});
+}
+
+const Exchange::AccountState* Exchange::account(AccountId id) const {
+  const std::uint32_t slot = account_index_.find(std::uint64_t{id} + 1);
+  return slot == book::IdIndex::kMissing ? nullptr : &accounts_[slot];
+}
+
+const Exchange::MemberState* Exchange::member(MemberId id) const {
+  auto it = members_.find(id);
+  return it == members_.end() ? nullptr : &it->second;
+}
+
+Exchange::InstrumentState* Exchange::instrument(const Symbol& s) {
+  auto it = symbols_.find(s);
+  return it == symbols_.end() ? nullptr : &instruments_[it->second - 1];
+}
+
+const Exchange::InstrumentState* Exchange::instrument(InstrumentId id) const {
+  return id >= 1 && id <= instruments_.size() ? &instruments_[id - 1] : nullptr;
+}
+
+Exchange::OrderState* Exchange::order(OrderId id) {
+  const std::uint32_t slot = order_index_.find(id);
+  return slot == book::IdIndex::kMissing ? nullptr : &orders_[slot];
+}
+
+// ---------------------------------------------------------------- queries
+
+std::optional<InstrumentId> Exchange::find_instrument(const Symbol& s) const {
+  auto it = symbols_.find(s);
+  if (it == symbols_.end()) return std::nullopt;
+  return it->second;
+}
+
+const InstrumentSpec* Exchange::instrument_spec(InstrumentId id) const {
+  const InstrumentState* ins = instrument(id);
+  return ins ? &ins->spec : nullptr;
+}
+
+std::optional<SessionState> Exchange::session(InstrumentId id) const {
+  const InstrumentState* ins = instrument(id);
+  if (!ins) return std::nullopt;
+  return ins->state;
+}
+
+Price Exchange::reference_price(InstrumentId id) const {
+  const InstrumentState* ins = instrument(id);
+  return ins ? ins->reference : 0;
+}
+
+const book::OrderBook* Exchange::book(InstrumentId id) const {
+  const InstrumentState* ins = instrument(id);
+  return ins ? ins->book.get() : nullptr;
+}
+
+Money Exchange::balance(AccountId id, AssetId asset, Bucket bucket) const {
+  const AccountState* a = account(id);
+  if (!a || asset >= balances_.assets()) return 0;
+  return balances_.get(a->slot, asset, bucket);
+}
+
+}  // namespace erx::exchange

@@ -1,0 +1,236 @@
+#pragma once
+// The exchange state machine: reference data, members and accounts, balances,
+// pre-trade rules, sessions and the business day, composed with one order
+// book per instrument. Pure and deterministic: no I/O, no clock, no
+// randomness. Every state change enters through apply(Command); every outcome
+// leaves through the ExchangeSink, in order.
+//
+// Rules: docs/EXCHANGE.md. Command and event text: docs/COMMANDS.md.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/book/id_index.hpp"
+#include "engine/book/order_book.hpp"
+#include "engine/exchange/balances.hpp"
+#include "engine/exchange/commands.hpp"
+#include "engine/exchange/events.hpp"
+#include "engine/exchange/fees.hpp"
+
+namespace erx::exchange {
+
+// Explicit limits; reaching one is a documented reject.
+struct ExchangeLimits {
+  std::uint32_t max_members = 100'000;
+  std::uint32_t max_accounts = 1'000'000;
+  std::uint32_t max_instruments = 4'096;
+  std::uint32_t max_open_orders_per_book = 2'000'000;
+  std::uint32_t max_ladder_levels = 1u << 20;  // per book; see docs/EXCHANGE.md "Price ladder"
+};
+
+class Exchange {
+ public:
+  explicit Exchange(ExchangeSink& sink, ExchangeLimits limits = {});
+  ~Exchange();
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
+  void apply(const Command& cmd);
+
+  // A canonical hash of the whole state: two replays of the same commands
+  // give the same value. See state_hash.cpp for what it covers.
+  [[nodiscard]] std::uint64_t state_hash() const;
+
+  // Checks every invariant, aborting (ERX_ASSERT) on a violation: conservation
+  // per asset, no negative member balance, reservations equal to what open
+  // orders need, books not crossed and consistent with the order table.
+  void check_invariants() const;
+
+  // --- queries (tools, tests) ---
+  [[nodiscard]] Seq last_seq() const noexcept { return last_seq_; }
+  [[nodiscard]] Timestamp now() const noexcept { return now_; }
+  [[nodiscard]] BusinessDate business_date() const noexcept { return date_; }
+  [[nodiscard]] bool day_open() const noexcept { return day_open_; }
+  [[nodiscard]] std::optional<InstrumentId> find_instrument(const Symbol& s) const;
+  [[nodiscard]] const InstrumentSpec* instrument_spec(InstrumentId id) const;
+  [[nodiscard]] std::optional<SessionState> session(InstrumentId id) const;
+  [[nodiscard]] Price reference_price(InstrumentId id) const;
+  [[nodiscard]] const book::OrderBook* book(InstrumentId id) const;
+  // Balance of an account in one bucket (asset 0 = cash, fen; else instrument units).
+  [[nodiscard]] Money balance(AccountId account, AssetId asset, Bucket bucket) const;
+  [[nodiscard]] std::size_t open_orders() const noexcept { return order_index_.size(); }
+
+ private:
+  struct MemberState {
+    CreateMember spec;
+    std::vector<AccountId> accounts;  // in creation order
+    std::vector<Qty> open_buy_qty;    // per instrument (index = id - 1): leaves of open buy orders
+  };
+  struct AccountState {
+    AccountId id = 0;
+    MemberId member = 0;
+    bool restricted = false;
+    std::uint32_t slot = 0;  // row in balances_
+  };
+  struct DayStats {
+    Price open = 0, high = 0, low = 0, last = 0;
+    Qty volume = 0;
+    Money turnover = 0;      // fen
+    Money price_x_qty = 0;   // Σ price × qty in instrument units, for the VWAP
+    std::uint32_t trades = 0;
+  };
+  struct InstrumentState {
+    InstrumentId id = 0;
+    InstrumentSpec spec;
+    std::optional<InstrumentSpec> pending;  // ChangeInstrument, applied at the next day open
+    // spec decoded into units
+    Price tick = 0;
+    Qty lot = 0;
+    Qty min_qty = 0, max_qty = 0;
+    Qty holding_limit = 0;  // 0 = none
+    Price reference = 0;    // today's (or the next day's, after a close)
+    Price band_lo = 0, band_hi = 0;
+    CashRule cash_rule;
+    SessionState state = SessionState::Closed;
+    DayStats day;
+    std::unique_ptr<book::OrderBook> book;
+  };
+  struct OrderState {
+    OrderId id = 0;
+    AccountId account = 0;
+    std::uint32_t account_slot = 0;
+    MemberId member = 0;
+    InstrumentId instrument = 0;
+    ClOrdId clord_id;
+    Side side = Side::Buy;
+    OrderType type = OrderType::Limit;
+    TimeInForce tif = TimeInForce::Day;
+    StpMode stp = StpMode::None;
+    Price price = 0;     // limit (or protection price) the reservation is computed at
+    Qty qty = 0;
+    Qty leaves = 0;
+    Qty cum_qty = 0;
+    Money cum_cash = 0;
+    Money fees_charged[2] = {0, 0};
+    Money reserved_cash = 0;  // fen held in the Reserved bucket for this order
+    Qty reserved_qty = 0;     // instrument units held in the Reserved bucket
+    Timestamp expire_at = 0;
+  };
+  struct Need {
+    Money cash = 0;
+    Qty qty = 0;
+  };
+  // Routes every book's events to on_book_event().
+  class BookEvents final : public book::EventSink {
+   public:
+    explicit BookEvents(Exchange& ex) : ex_(ex) {}
+    void on_event(const book::Event& e) override { ex_.on_book_event(e); }
+
+   private:
+    Exchange& ex_;
+  };
+
+  // commands (one function per command kind, in the file of its topic)
+  void on(const CreateMember& c);
+  void on(const SetMemberRestricted& c);
+  void on(const CreateAccount& c);
+  void on(const SetAccountRestricted& c);
+  void on(const CreateInstrument& c);
+  void on(const ChangeInstrument& c);
+  void on(const SetFees& c);
+  void on(const Deposit& c);
+  void on(const Withdraw& c);
+  void on(const IssueRights& c);
+  void on(const MoveRights& c);
+  void on(const Freeze& c);
+  void on(const OpenDay& c);
+  void on(const CloseDay& c);
+  void on(const SetSession& c);
+  void on(const NewOrder& c);
+  void on(const CancelOrder& c);
+  void on(const ModifyOrder& c);
+  void on(const MassCancel& c);
+  void on(const Timer& c);
+
+  // reference data (reference_data.cpp)
+  RejectReason decode_spec(const InstrumentSpec& spec, InstrumentState& out) const;
+  std::unique_ptr<book::OrderBook> make_book(const InstrumentState& ins);
+  void set_band(InstrumentState& ins);
+
+  // orders (orders.cpp, settlement.cpp)
+  Need need_of(const OrderState& o) const;
+  RejectReason reserve_up_to_need(OrderState& o);
+  void true_up_reservation(OrderState& o);
+  void release_all(OrderState& o);
+  void on_book_event(const book::Event& e);
+  void settle_fill(const book::Event& e);
+  void on_order_cancelled(const book::Event& e);
+  void on_order_modified(const book::Event& e);
+  void finish_order(OrderState& o);
+  std::uint32_t new_order_slot();
+  OrderState* order(OrderId id);
+  RejectReason check_account_may_trade(const AccountState& a) const;
+  RejectReason check_eligible(const MemberState& m, const InstrumentState& ins) const;
+  RejectReason check_holding_limit(const MemberState& m, const InstrumentState& ins, Qty more) const;
+  Qty position_of(const MemberState& m, InstrumentId ins) const;
+
+  void set_leaves(OrderState& o, Qty leaves);
+
+  // day (day.cpp)
+  void advance_time(Timestamp t);
+
+  // helpers
+  void emit(const Event& e);
+  void reject(RejectReason r, AccountId account = 0, const ClOrdId& clord = {});
+  void transfer(const TransferSpec& t);
+  TransferSpec spec(AssetId asset, const AccountState& from, Bucket fb, const AccountState& to, Bucket tb,
+                    const Money& amount, TransferKind kind, std::uint64_t ref) const;
+  const AccountState* account(AccountId id) const;
+  const MemberState* member(MemberId id) const;
+  InstrumentState* instrument(const Symbol& s);
+  const InstrumentState* instrument(InstrumentId id) const;
+  const AccountState& exchange_account() const { return accounts_[0]; }
+
+  ExchangeSink& sink_;
+  ExchangeLimits limits_;
+  std::unique_ptr<BookEvents> book_events_;
+
+  Seq last_seq_ = 0;
+  Seq seq_ = 0;  // the command being applied
+  std::uint8_t command_kind_ = 0;
+  Timestamp now_ = 0;
+  BusinessDate date_ = 0;
+  bool day_open_ = false;
+
+  std::map<MemberId, MemberState> members_;
+  std::vector<AccountState> accounts_;     // slot order; slot 0 = the exchange
+  book::IdIndex account_index_;            // AccountId + 1 -> slot
+  std::vector<InstrumentState> instruments_;  // index = InstrumentId - 1
+  std::map<Symbol, InstrumentId> symbols_;
+  FeeSchedule fees_[kRightClasses];
+  Balances balances_;
+
+  std::vector<OrderState> orders_;  // pool; a finished order's slot is reused
+  std::vector<std::uint32_t> free_orders_;
+  book::IdIndex order_index_;       // OrderId -> slot, live orders only
+  // (member, ClOrdID) -> OrderId for live orders and every order of the day.
+  std::map<std::pair<MemberId, ClOrdId>, OrderId> clord_ids_;
+
+  // Context of the command being applied, for the book events it causes.
+  static constexpr std::uint32_t kNoSlot = UINT32_MAX;
+  std::uint32_t adding_slot_ = kNoSlot;  // the order being added (its Accepted / Rejected)
+  ClOrdId modify_orig_clord_;        // the ClOrdID a modify replaces
+  bool mass_cancel_ = false;         // book cancels are part of a MassCancel
+  std::uint32_t mass_cancelled_ = 0;
+
+  OrderId next_order_id_ = 1;
+  TradeId next_trade_id_ = 1;
+  TransferId next_transfer_id_ = 1;
+};
+
+}  // namespace erx::exchange

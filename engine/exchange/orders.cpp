@@ -1,0 +1,268 @@
+// Order entry, cancel, modify and mass cancel: the pre-trade rules, each with
+// its own reject reason, then the book. What the book does (accept, trade,
+// cancel) comes back through on_book_event() in settlement.cpp.
+
+#include <algorithm>
+
+#include "engine/core/assert.hpp"
+#include "engine/exchange/exchange.hpp"
+#include "engine/exchange/units.hpp"
+
+namespace erx::exchange {
+
+namespace {
+
+bool valid(Side v) { return v == Side::Buy || v == Side::Sell; }
+bool valid(OrderType v) { return v == OrderType::Limit || v == OrderType::Market; }
+bool valid(TimeInForce v) { return static_cast<int>(v) <= static_cast<int>(TimeInForce::Fok); }
+bool valid(StpMode v) { return static_cast<int>(v) <= static_cast<int>(StpMode::Decrement); }
+
+book::Side to_book(Side s) { return s == Side::Buy ? book::Side::Buy : book::Side::Sell; }
+book::TimeInForce to_book(TimeInForce t) { return static_cast<book::TimeInForce>(static_cast<std::uint8_t>(t)); }
+book::StpMode to_book(StpMode m) { return static_cast<book::StpMode>(static_cast<std::uint8_t>(m)); }
+
+// A limit (or protection) price of an instrument, or why it is unusable.
+Units checked_price(const Decimal& d, int scale, Price tick, Price lo, Price hi) {
+  Units p = to_units(d, scale);
+  if (!p.ok()) return {0, RejectReason::OffTick};
+  if (p.value <= 0) return {0, RejectReason::InvalidPrice};
+  if (p.value % tick != 0) return {0, RejectReason::OffTick};
+  if (p.value < lo || p.value > hi) return {0, RejectReason::PriceOutsideBand};
+  return p;
+}
+
+// An order quantity of an instrument, or why it is unusable (size limits apart).
+Units checked_qty(const Decimal& d, int scale, Qty lot) {
+  Units q = to_units(d, scale);
+  if (q.error == RejectReason::PrecisionLoss) return {0, RejectReason::OffLot};
+  if (q.error == RejectReason::AmountTooLarge) return {0, RejectReason::AboveMaxSize};
+  if (q.value <= 0) return {0, RejectReason::InvalidAmount};
+  if (q.value % lot != 0) return {0, RejectReason::OffLot};
+  return q;
+}
+
+}  // namespace
+
+RejectReason Exchange::check_account_may_trade(const AccountState& a) const {
+  if (member(a.member)->spec.restricted) return RejectReason::MemberRestricted;
+  if (a.restricted) return RejectReason::AccountRestricted;
+  return RejectReason::None;
+}
+
+RejectReason Exchange::check_eligible(const MemberState& m, const InstrumentState& ins) const {
+  switch (ins.spec.eligibility) {
+    case Eligibility::Anyone: return RejectReason::None;
+    case Eligibility::SameRegion: return m.spec.region == ins.spec.region ? RejectReason::None : RejectReason::NotEligible;
+    case Eligibility::SameBasin: return m.spec.basin == ins.spec.basin ? RejectReason::None : RejectReason::NotEligible;
+  }
+  return RejectReason::NotEligible;
+}
+
+// Everything the member holds of the instrument, in every bucket of every account.
+Qty Exchange::position_of(const MemberState& m, InstrumentId id) const {
+  Money total = 0;
+  for (AccountId acc : m.accounts) {
+    const AccountState& a = *account(acc);
+    for (Bucket b : {Bucket::Tradable, Bucket::Reserved, Bucket::Locked, Bucket::Pledged, Bucket::Frozen,
+                     Bucket::Registry})
+      total += balances_.get(a.slot, id, b);
+  }
+  return static_cast<Qty>(total);
+}
+
+// Would buying `more` take the member above the instrument's holding limit,
+// counting what it holds and what its open buy orders may still bring?
+RejectReason Exchange::check_holding_limit(const MemberState& m, const InstrumentState& ins, Qty more) const {
+  if (ins.holding_limit == 0) return RejectReason::None;
+  const Qty open_buys = ins.id <= m.open_buy_qty.size() ? m.open_buy_qty[ins.id - 1] : 0;
+  const Money after = Money(position_of(m, ins.id)) + open_buys + more;
+  return after > ins.holding_limit ? RejectReason::HoldingLimitExceeded : RejectReason::None;
+}
+
+std::uint32_t Exchange::new_order_slot() {
+  if (!free_orders_.empty()) {
+    const std::uint32_t slot = free_orders_.back();
+    free_orders_.pop_back();
+    return slot;
+  }
+  orders_.emplace_back();
+  return static_cast<std::uint32_t>(orders_.size() - 1);
+}
+
+void Exchange::on(const NewOrder& c) {
+  auto no = [&](RejectReason r) { reject(r, c.account, c.clord_id); };
+  const AccountState* a = account(c.account);
+  if (!a || c.account == kExchangeAccount) return no(RejectReason::UnknownAccount);
+  InstrumentState* ins = instrument(c.symbol);
+  if (!ins) return no(RejectReason::UnknownInstrument);
+  const MemberState& m = *member(a->member);
+  if (const RejectReason r = check_account_may_trade(*a); r != RejectReason::None) return no(r);
+  if (ins->state == SessionState::Halted) return no(RejectReason::InstrumentHalted);
+  if (ins->state != SessionState::Continuous) return no(RejectReason::SessionNotOpen);
+  if (!valid(c.side) || !valid(c.type) || !valid(c.tif) || !valid(c.stp)) return no(RejectReason::InvalidEnum);
+  if (c.clord_id.empty()) return no(RejectReason::InvalidName);
+  if (clord_ids_.count({a->member, c.clord_id})) return no(RejectReason::DuplicateClOrdId);
+
+  const Units qty = checked_qty(c.qty, ins->spec.qty_scale, ins->lot);
+  if (!qty.ok()) return no(qty.error);
+  if (qty.value < ins->min_qty) return no(RejectReason::BelowMinSize);
+  if (qty.value > ins->max_qty) return no(RejectReason::AboveMaxSize);
+
+  Price limit;  // the price the reservation is computed at
+  const bool market = c.type == OrderType::Market;
+  if (market && c.tif != TimeInForce::Ioc && c.tif != TimeInForce::Fok)
+    return no(RejectReason::MarketOrderNotImmediate);
+  if (market && c.price == Decimal{}) {
+    limit = c.side == Side::Buy ? ins->band_hi : ins->band_lo;
+  } else {
+    const Units p = checked_price(c.price, ins->spec.price_scale, ins->tick, ins->band_lo, ins->band_hi);
+    if (!p.ok()) return no(p.error);
+    limit = p.value;
+  }
+  if (c.tif == TimeInForce::Gtd && c.expire_at <= now_) return no(RejectReason::ExpiredOnEntry);
+  if (const RejectReason r = check_eligible(m, *ins); r != RejectReason::None) return no(r);
+
+  OrderState o;
+  o.id = next_order_id_;
+  o.account = a->id;
+  o.account_slot = a->slot;
+  o.member = a->member;
+  o.instrument = ins->id;
+  o.clord_id = c.clord_id;
+  o.side = c.side;
+  o.type = c.type;
+  o.tif = c.tif;
+  o.stp = c.stp == StpMode::MemberDefault ? m.spec.stp : c.stp;
+  o.price = limit;
+  o.qty = qty.value;
+  o.leaves = qty.value;
+  o.expire_at = c.tif == TimeInForce::Gtd ? c.expire_at : 0;
+
+  const Need need = need_of(o);
+  if (balances_.get(a->slot, kCash, Bucket::Tradable) < need.cash) return no(RejectReason::InsufficientFunds);
+  if (balances_.get(a->slot, ins->id, Bucket::Tradable) < need.qty) return no(RejectReason::InsufficientHoldings);
+  if (c.side == Side::Buy) {
+    if (const RejectReason r = check_holding_limit(m, *ins, qty.value); r != RejectReason::None) return no(r);
+  }
+
+  // Provisionally registered so the book's events can find it; the
+  // reservation is made when the book accepts (a FOK it refuses reserves nothing).
+  ++next_order_id_;
+  const std::uint32_t slot = new_order_slot();
+  o.leaves = 0;  // set_leaves() below keeps the open-buy total in step
+  orders_[slot] = o;
+  order_index_.insert(o.id, slot);
+  clord_ids_.emplace(std::pair{o.member, o.clord_id}, o.id);
+  set_leaves(orders_[slot], qty.value);
+
+  adding_slot_ = slot;
+  const Price book_price = market && c.price == Decimal{} ? 0 : limit;
+  ins->book->add(book::NewOrder{o.id, o.member, to_book(c.side),
+                                market ? book::OrderType::Market : book::OrderType::Limit, to_book(c.tif),
+                                to_book(o.stp), book_price, qty.value, o.expire_at});
+  adding_slot_ = kNoSlot;
+}
+
+void Exchange::on(const CancelOrder& c) {
+  auto no = [&](RejectReason r) { reject(r, c.account, c.orig_clord_id); };
+  const AccountState* a = account(c.account);
+  if (!a || c.account == kExchangeAccount) return no(RejectReason::UnknownAccount);
+  auto it = clord_ids_.find({a->member, c.orig_clord_id});
+  OrderState* o = it == clord_ids_.end() ? nullptr : order(it->second);
+  if (!o) return no(RejectReason::UnknownOrder);
+  instruments_[o->instrument - 1].book->cancel(o->id);  // cancels are allowed in every session state
+}
+
+void Exchange::on(const ModifyOrder& c) {
+  auto no = [&](RejectReason r) { reject(r, c.account, c.clord_id.empty() ? c.orig_clord_id : c.clord_id); };
+  const AccountState* a = account(c.account);
+  if (!a || c.account == kExchangeAccount) return no(RejectReason::UnknownAccount);
+  auto it = clord_ids_.find({a->member, c.orig_clord_id});
+  OrderState* o = it == clord_ids_.end() ? nullptr : order(it->second);
+  if (!o) return no(RejectReason::UnknownOrder);
+  InstrumentState& ins = instruments_[o->instrument - 1];
+  if (const RejectReason r = check_account_may_trade(*a); r != RejectReason::None) return no(r);
+  if (ins.state == SessionState::Halted) return no(RejectReason::InstrumentHalted);
+  if (ins.state != SessionState::Continuous) return no(RejectReason::SessionNotOpen);
+  const bool new_clord = !c.clord_id.empty() && c.clord_id != o->clord_id;
+  if (new_clord && clord_ids_.count({a->member, c.clord_id})) return no(RejectReason::DuplicateClOrdId);
+
+  const Units qty = checked_qty(c.qty, ins.spec.qty_scale, ins.lot);
+  if (!qty.ok()) return no(qty.error);
+  if (qty.value > ins.max_qty) return no(RejectReason::AboveMaxSize);
+  if (qty.value > o->leaves && qty.value < ins.min_qty) return no(RejectReason::BelowMinSize);
+  const Units price = checked_price(c.price, ins.spec.price_scale, ins.tick, ins.band_lo, ins.band_hi);
+  if (!price.ok()) return no(price.error);
+
+  // What the order will need at its new price and size, against what it holds.
+  OrderState after = *o;
+  after.price = price.value;
+  after.leaves = qty.value;
+  const Need need = need_of(after);
+  const Money more_cash = need.cash > o->reserved_cash ? need.cash - o->reserved_cash : Money(0);
+  const Qty more_qty = std::max<Qty>(need.qty - o->reserved_qty, 0);
+  if (balances_.get(a->slot, kCash, Bucket::Tradable) < more_cash) return no(RejectReason::InsufficientFunds);
+  if (balances_.get(a->slot, ins.id, Bucket::Tradable) < more_qty) return no(RejectReason::InsufficientHoldings);
+  if (o->side == Side::Buy && qty.value > o->leaves) {
+    const RejectReason r = check_holding_limit(*member(o->member), ins, qty.value - o->leaves);
+    if (r != RejectReason::None) return no(r);
+  }
+
+  // Reserve the increase first: a modify that loses priority may trade at once.
+  const AccountState& acc = accounts_[o->account_slot];
+  if (more_cash > 0) {
+    transfer(spec(kCash, acc, Bucket::Tradable, acc, Bucket::Reserved, more_cash, TransferKind::Reserve, o->id));
+    o->reserved_cash += more_cash;
+  }
+  if (more_qty > 0) {
+    transfer(spec(ins.id, acc, Bucket::Tradable, acc, Bucket::Reserved, more_qty, TransferKind::Reserve, o->id));
+    o->reserved_qty += more_qty;
+  }
+  modify_orig_clord_ = o->clord_id;
+  if (new_clord) {
+    o->clord_id = c.clord_id;
+    clord_ids_.emplace(std::pair{o->member, c.clord_id}, o->id);  // the old one stays used for the day
+  }
+  const OrderId id = o->id;
+  ins.book->modify(id, price.value, qty.value);
+  if (OrderState* still = order(id)) true_up_reservation(*still);
+}
+
+void Exchange::on(const MassCancel& c) {
+  if (!member(c.member) || c.member == kExchangeMember) return reject(RejectReason::UnknownMember);
+  if (c.side && !valid(*c.side)) return reject(RejectReason::InvalidEnum);
+  if (c.account != 0) {
+    const AccountState* a = account(c.account);
+    if (!a) return reject(RejectReason::UnknownAccount, c.account);
+    if (a->member != c.member) return reject(RejectReason::NotOrderOwner, c.account);
+  }
+  const InstrumentState* only = nullptr;
+  if (!c.symbol.empty()) {
+    only = instrument(c.symbol);
+    if (!only) return reject(RejectReason::UnknownInstrument, c.account);
+  }
+  mass_cancel_ = true;
+  mass_cancelled_ = 0;
+  for (InstrumentState& ins : instruments_) {
+    if (only && only->id != ins.id) continue;
+    if (c.account == 0) {
+      book::MassCancelFilter f;
+      f.owner = c.member;
+      if (c.side) f.side = to_book(*c.side);
+      ins.book->mass_cancel(f);
+      continue;
+    }
+    // One account of the member: its live orders in this book, oldest first.
+    std::vector<OrderId> ids;
+    for (const OrderState& o : orders_)
+      if (o.id != 0 && o.account == c.account && o.instrument == ins.id && (!c.side || o.side == *c.side) &&
+          order_index_.find(o.id) != book::IdIndex::kMissing)
+        ids.push_back(o.id);
+    std::sort(ids.begin(), ids.end());
+    for (OrderId id : ids) ins.book->cancel(id);
+  }
+  mass_cancel_ = false;
+  emit(MassCancelled{c.member, c.account, c.symbol, c.side, mass_cancelled_});
+}
+
+}  // namespace erx::exchange

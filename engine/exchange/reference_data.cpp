@@ -1,0 +1,254 @@
+// Members, accounts, instruments and fee schedules.
+
+#include <algorithm>
+
+#include "engine/core/assert.hpp"
+#include "engine/exchange/exchange.hpp"
+#include "engine/exchange/units.hpp"
+
+namespace erx::exchange {
+
+namespace {
+
+bool valid(RightClass v) { return static_cast<int>(v) < kRightClasses; }
+bool valid(PriceUnit v) { return v == PriceUnit::PerUnit || v == PriceUnit::PerUnitYear; }
+bool valid(Eligibility v) { return static_cast<int>(v) <= static_cast<int>(Eligibility::SameBasin); }
+bool valid(WaterRightType v) { return static_cast<int>(v) <= static_cast<int>(WaterRightType::Irrigation); }
+bool valid(MemberCategory v) { return static_cast<int>(v) <= static_cast<int>(MemberCategory::MarketMaker); }
+bool valid_member_stp(StpMode v) {
+  return v != StpMode::MemberDefault && static_cast<int>(v) <= static_cast<int>(StpMode::Decrement);
+}
+
+constexpr std::int64_t kMaxTickUnits = 1'000'000'000'000;  // keeps notional far inside Money
+constexpr std::int64_t kMaxOrderQtyUnits = 1'000'000'000'000;
+constexpr int kMaxScale = 9;
+
+// Which identifying attributes each right class requires and allows
+// (docs/COMMANDS.md, "Instrument attributes").
+enum Attr : unsigned {
+  kVintage = 1u << 0,
+  kProject = 1u << 1,
+  kPollutant = 1u << 2,
+  kRegion = 1u << 3,
+  kBasin = 1u << 4,
+  kTerm = 1u << 5,
+  kComplianceYear = 1u << 6,
+  kWaterType = 1u << 7,
+};
+
+struct AttrRule {
+  unsigned required;
+  unsigned allowed;  // includes required
+};
+
+AttrRule rule_for(RightClass c) {
+  switch (c) {
+    case RightClass::CarbonAllowance: return {kVintage, kVintage | kRegion};
+    case RightClass::Ccer: return {kProject | kVintage, kProject | kVintage | kRegion};
+    case RightClass::ForestrySink: return {kProject | kVintage, kProject | kVintage | kRegion | kBasin};
+    case RightClass::EmissionRight: return {kPollutant | kTerm, kPollutant | kTerm | kRegion | kBasin};
+    case RightClass::EnergyUseRight: return {kRegion | kComplianceYear, kRegion | kComplianceYear};
+    case RightClass::WaterRight: return {kWaterType | kBasin | kTerm, kWaterType | kBasin | kTerm | kRegion};
+  }
+  return {0, 0};
+}
+
+unsigned present(const InstrumentSpec& s) {
+  unsigned p = 0;
+  if (s.vintage != 0) p |= kVintage;
+  if (!s.project_id.empty()) p |= kProject;
+  if (!s.pollutant.empty()) p |= kPollutant;
+  if (!s.region.empty()) p |= kRegion;
+  if (!s.basin.empty()) p |= kBasin;
+  if (s.term_years != 0) p |= kTerm;
+  if (s.compliance_year != 0) p |= kComplianceYear;
+  if (s.water_type != WaterRightType::None) p |= kWaterType;
+  return p;
+}
+
+RejectReason check_attributes(const InstrumentSpec& s) {
+  if (s.unit.empty()) return RejectReason::MissingAttribute;
+  const AttrRule r = rule_for(s.right_class);
+  const unsigned p = present(s);
+  if ((p & r.required) != r.required) return RejectReason::MissingAttribute;
+  if ((p & ~r.allowed) != 0) return RejectReason::UnexpectedAttribute;
+  // An emission right names where it applies: a region (air) or a basin (water).
+  if (s.right_class == RightClass::EmissionRight && s.region.empty() && s.basin.empty())
+    return RejectReason::MissingAttribute;
+  if (s.eligibility == Eligibility::SameRegion && s.region.empty()) return RejectReason::MissingAttribute;
+  if (s.eligibility == Eligibility::SameBasin && s.basin.empty()) return RejectReason::MissingAttribute;
+  auto year_ok = [](std::int32_t y) { return y == 0 || (y >= 1990 && y <= 2200); };
+  if (!year_ok(s.vintage) || !year_ok(s.compliance_year)) return RejectReason::InvalidAttribute;
+  if (s.term_years < 0 || s.term_years > 100) return RejectReason::InvalidAttribute;
+  if (s.price_unit == PriceUnit::PerUnitYear && s.term_years == 0) return RejectReason::MissingAttribute;
+  return RejectReason::None;
+}
+
+// Price band edge: ref × (10000 ± bps) / 10000, rounded inward to a whole tick.
+Price band_edge(Price ref, std::int64_t bps_signed, Price tick, bool round_up) {
+  const Money num = Money(ref) * (10'000 + bps_signed);
+  const Money den = Money(10'000) * tick;
+  return static_cast<Price>(divide_rounded(num, den, round_up ? Rounding::Up : Rounding::Down)) * tick;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- members and accounts
+
+void Exchange::on(const CreateMember& c) {
+  if (c.member == kExchangeMember || c.name.empty()) return reject(RejectReason::InvalidName);
+  if (members_.count(c.member)) return reject(RejectReason::DuplicateMember);
+  if (!valid(c.category) || !valid_member_stp(c.stp)) return reject(RejectReason::InvalidEnum);
+  if (members_.size() > limits_.max_members) return reject(RejectReason::LimitReached);
+  members_.emplace(c.member, MemberState{c, {}, {}});
+  emit(MemberCreated{c});
+}
+
+void Exchange::on(const SetMemberRestricted& c) {
+  auto it = members_.find(c.member);
+  if (it == members_.end() || c.member == kExchangeMember) return reject(RejectReason::UnknownMember);
+  it->second.spec.restricted = c.restricted;
+  emit(MemberRestrictionSet{c.member, c.restricted});
+}
+
+void Exchange::on(const CreateAccount& c) {
+  if (c.account == kExchangeAccount) return reject(RejectReason::InvalidName, c.account);
+  if (account(c.account)) return reject(RejectReason::DuplicateAccount, c.account);
+  auto it = members_.find(c.member);
+  if (it == members_.end() || c.member == kExchangeMember) return reject(RejectReason::UnknownMember, c.account);
+  if (accounts_.size() > limits_.max_accounts) return reject(RejectReason::LimitReached, c.account);
+  const auto slot = static_cast<std::uint32_t>(accounts_.size());
+  accounts_.push_back(AccountState{c.account, c.member, c.restricted, slot});
+  account_index_.insert(std::uint64_t{c.account} + 1, slot);
+  balances_.add_account_slot();
+  it->second.accounts.push_back(c.account);
+  emit(AccountCreated{c});
+}
+
+void Exchange::on(const SetAccountRestricted& c) {
+  const AccountState* a = account(c.account);
+  if (!a || c.account == kExchangeAccount) return reject(RejectReason::UnknownAccount, c.account);
+  accounts_[a->slot].restricted = c.restricted;
+  emit(AccountRestrictionSet{c.account, c.restricted});
+}
+
+// ---------------------------------------------------------------- instruments
+
+RejectReason Exchange::decode_spec(const InstrumentSpec& s, InstrumentState& out) const {
+  if (s.symbol.empty()) return RejectReason::InvalidName;
+  if (!valid(s.right_class) || !valid(s.price_unit) || !valid(s.eligibility) || !valid(s.water_type))
+    return RejectReason::InvalidEnum;
+  if (s.price_scale < 0 || s.price_scale > kMaxScale || s.qty_scale < 0 || s.qty_scale > kMaxScale)
+    return RejectReason::InvalidScale;
+  if (const RejectReason r = check_attributes(s); r != RejectReason::None) return r;
+
+  const Units tick = to_units(s.tick, s.price_scale);
+  if (!tick.ok() || tick.value <= 0 || tick.value > kMaxTickUnits) return RejectReason::InvalidTick;
+  const Units lot = to_units(s.lot, s.qty_scale);
+  if (!lot.ok() || lot.value <= 0 || lot.value > kMaxOrderQtyUnits) return RejectReason::InvalidLot;
+  const Units min_qty = to_units(s.continuous.min_qty, s.qty_scale);
+  const Units max_qty = to_units(s.continuous.max_qty, s.qty_scale);
+  if (!min_qty.ok() || !max_qty.ok() || min_qty.value <= 0 || max_qty.value < min_qty.value ||
+      max_qty.value > kMaxOrderQtyUnits || min_qty.value % lot.value != 0 || max_qty.value % lot.value != 0)
+    return RejectReason::InvalidSizeLimits;
+  if (s.continuous.band_bps == 0 || s.continuous.band_bps >= 10'000) return RejectReason::InvalidBand;
+  const Units ref = to_units(s.reference_price, s.price_scale);
+  if (!ref.ok() || ref.value <= 0 || ref.value % tick.value != 0) return RejectReason::InvalidReferencePrice;
+  const Units limit = to_units(s.holding_limit, s.qty_scale);
+  if (!limit.ok() || limit.value < 0) return RejectReason::InvalidAmount;
+
+  out.spec = s;
+  out.tick = tick.value;
+  out.lot = lot.value;
+  out.min_qty = min_qty.value;
+  out.max_qty = max_qty.value;
+  out.holding_limit = limit.value;
+  out.cash_rule = CashRule{s.price_scale, s.qty_scale, s.price_unit == PriceUnit::PerUnitYear ? s.term_years : 1};
+  if (out.reference == 0) out.reference = ref.value;
+  return RejectReason::None;
+}
+
+// The ladder spans [tick, 16 × reference] (at least 1,000 ticks above the
+// reference), capped by max_ladder_levels: room for the price to move for a
+// long time, in a few MB at most. See docs/EXCHANGE.md "Price ladder".
+std::unique_ptr<book::OrderBook> Exchange::make_book(const InstrumentState& ins) {
+  const Price ref_ticks = ins.reference / ins.tick;
+  const Price cap = static_cast<Price>(limits_.max_ladder_levels);
+  const Price top_ticks = std::min(std::max(ref_ticks * 16, ref_ticks + 1'000), cap);
+  book::BookConfig cfg;
+  cfg.ladder_min = ins.tick;
+  cfg.ladder_max = top_ticks * ins.tick;
+  cfg.tick = ins.tick;
+  cfg.lot = ins.lot;
+  cfg.initial_order_capacity = 1'024;
+  cfg.limits.max_order_qty = kMaxOrderQtyUnits;
+  cfg.limits.max_resting_orders = limits_.max_open_orders_per_book;
+  cfg.limits.max_owners = limits_.max_members + 1;
+  cfg.limits.max_ladder_levels = limits_.max_ladder_levels;
+  return std::make_unique<book::OrderBook>(cfg, *book_events_);
+}
+
+// Today's band around the reference price, rounded inward to the tick and kept
+// inside the ladder. Resting orders outside it are cancelled by the book.
+void Exchange::set_band(InstrumentState& ins) {
+  const auto bps = static_cast<std::int64_t>(ins.spec.continuous.band_bps);
+  const book::BookConfig& cfg = ins.book->config();
+  ins.band_lo = std::max(band_edge(ins.reference, -bps, ins.tick, true), cfg.ladder_min);
+  ins.band_hi = std::min(band_edge(ins.reference, bps, ins.tick, false), cfg.ladder_max);
+  ins.band_lo = std::min(ins.band_lo, ins.band_hi);
+  ins.book->set_price_band(ins.band_lo, ins.band_hi);
+  emit(ReferencePriceSet{ins.id, ins.reference, ins.band_lo, ins.band_hi});
+}
+
+void Exchange::on(const CreateInstrument& c) {
+  if (instruments_.size() >= limits_.max_instruments) return reject(RejectReason::LimitReached);
+  if (symbols_.count(c.spec.symbol)) return reject(RejectReason::DuplicateInstrument);
+  InstrumentState ins;
+  if (const RejectReason r = decode_spec(c.spec, ins); r != RejectReason::None) return reject(r);
+  if (ins.reference / ins.tick >= static_cast<Price>(limits_.max_ladder_levels))
+    return reject(RejectReason::InvalidReferencePrice);
+  ins.id = static_cast<InstrumentId>(instruments_.size() + 1);
+  ins.state = day_open_ ? SessionState::PreOpen : SessionState::Closed;
+  ins.book = make_book(ins);
+  instruments_.push_back(std::move(ins));
+  symbols_.emplace(c.spec.symbol, instruments_.back().id);
+  balances_.add_asset();
+  ERX_ASSERT(balances_.assets() == instruments_.size() + 1);
+  emit(InstrumentCreated{instruments_.back().id, c.spec});
+  set_band(instruments_.back());
+  if (day_open_) emit(SessionChanged{instruments_.back().id, SessionState::PreOpen});
+}
+
+void Exchange::on(const ChangeInstrument& c) {
+  InstrumentState* ins = instrument(c.spec.symbol);
+  if (!ins) return reject(RejectReason::UnknownInstrument);
+  InstrumentState probe;
+  if (const RejectReason r = decode_spec(c.spec, probe); r != RejectReason::None) return reject(r);
+  const InstrumentSpec& cur = ins->spec;
+  const InstrumentSpec& nxt = c.spec;
+  const bool same_identity = cur.right_class == nxt.right_class && cur.unit == nxt.unit &&
+                             cur.vintage == nxt.vintage && cur.project_id == nxt.project_id &&
+                             cur.pollutant == nxt.pollutant && cur.region == nxt.region && cur.basin == nxt.basin &&
+                             cur.term_years == nxt.term_years && cur.compliance_year == nxt.compliance_year &&
+                             cur.water_type == nxt.water_type && cur.price_scale == nxt.price_scale &&
+                             cur.qty_scale == nxt.qty_scale && probe.tick == ins->tick && probe.lot == ins->lot &&
+                             cur.price_unit == nxt.price_unit && cur.reference_price == nxt.reference_price;
+  if (!same_identity) return reject(RejectReason::ImmutableField);
+  ins->pending = c.spec;
+  emit(InstrumentChangePending{ins->id, c.spec});
+}
+
+void Exchange::on(const SetFees& c) {
+  if (!valid(c.right_class)) return reject(RejectReason::InvalidEnum);
+  FeeSchedule f;
+  const FeeLine* lines[2] = {&c.trading, &c.settlement};
+  for (int i = 0; i < 2; ++i) {
+    const Units min = to_units(lines[i]->minimum, kCashScale);
+    if (lines[i]->rate_ppm > 1'000'000 || !min.ok() || min.value < 0) return reject(RejectReason::InvalidFee);
+    f.lines[i] = FeeLineUnits{lines[i]->rate_ppm, Money(min.value)};
+  }
+  fees_[static_cast<int>(c.right_class)] = f;
+  emit(FeesSet{c});
+}
+
+}  // namespace erx::exchange

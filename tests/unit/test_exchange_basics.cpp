@@ -1,0 +1,148 @@
+// The exchange state machine end to end on one instrument, in C++ (the golden
+// text scenarios live in tests/scenario/).
+#include <catch2/catch.hpp>
+
+#include "tests/unit/exchange_test_helpers.hpp"
+
+using namespace erx;
+using namespace erx::exchange;
+using namespace erx::exchange::test;
+
+namespace {
+
+InstrumentSpec so2_spec() {
+  InstrumentSpec s;
+  s.symbol = Symbol::of("SO2-GAN-5Y");
+  s.right_class = RightClass::EmissionRight;
+  s.unit = Label::of("t/yr");
+  s.pollutant = Label::of("SO2");
+  s.region = Label::of("Ganzhou");
+  s.term_years = 5;
+  s.price_scale = 2;
+  s.qty_scale = 0;
+  s.tick = dec(1, 2);
+  s.lot = dec(1);
+  s.price_unit = PriceUnit::PerUnitYear;
+  s.continuous = ModeRules{dec(1), dec(10'000), 1'000};
+  s.reference_price = dec(38'900, 2);
+  s.eligibility = Eligibility::Anyone;
+  return s;
+}
+
+// Two members (a buyer and a seller), fees, funding and rights, day open, trading.
+void setup(Driver& d) {
+  REQUIRE(Driver::rejected(d.apply(CreateMember{1, Label::of("Buyer Co"), Label::of("Ganzhou"), Label::of("Gan"),
+                                                MemberCategory::ComplianceEntity, false, StpMode::CancelTaker})) ==
+          RejectReason::None);
+  REQUIRE(Driver::rejected(d.apply(CreateMember{2, Label::of("Seller Co"), Label::of("Ganzhou"), Label::of("Gan"),
+                                                MemberCategory::ComplianceEntity, false, StpMode::CancelTaker})) ==
+          RejectReason::None);
+  REQUIRE(Driver::rejected(d.apply(CreateAccount{101, 1, false})) == RejectReason::None);
+  REQUIRE(Driver::rejected(d.apply(CreateAccount{201, 2, false})) == RejectReason::None);
+  REQUIRE(Driver::rejected(d.apply(CreateInstrument{so2_spec()})) == RejectReason::None);
+  // Trading fee 0.1% (min 1.00), settlement fee 0.05% (min 0.50).
+  REQUIRE(Driver::rejected(d.apply(SetFees{RightClass::EmissionRight, FeeLine{1'000, dec(100, 2)},
+                                           FeeLine{500, dec(50, 2)}})) == RejectReason::None);
+  REQUIRE(Driver::rejected(d.apply(Deposit{101, dec(100'000'000, 2)})) == RejectReason::None);  // 1,000,000.00
+  REQUIRE(Driver::rejected(d.apply(Deposit{201, dec(1'000, 2)})) == RejectReason::None);        // 10.00 for fees
+  REQUIRE(Driver::rejected(d.apply(IssueRights{201, Symbol::of("SO2-GAN-5Y"), dec(500)})) == RejectReason::None);
+  REQUIRE(Driver::rejected(d.apply(MoveRights{201, Symbol::of("SO2-GAN-5Y"), dec(300), true})) == RejectReason::None);
+  REQUIRE(Driver::rejected(d.apply(OpenDay{20260105})) == RejectReason::None);
+  REQUIRE(Driver::rejected(d.apply(SetSession{{}, SessionState::Continuous})) == RejectReason::None);
+}
+
+NewOrder order(AccountId acc, const char* clord, Side side, std::int64_t price_fen, std::int64_t qty,
+               TimeInForce tif = TimeInForce::Day) {
+  NewOrder o;
+  o.account = acc;
+  o.clord_id = ClOrdId::of(clord);
+  o.symbol = Symbol::of("SO2-GAN-5Y");
+  o.side = side;
+  o.tif = tif;
+  o.price = dec(price_fen, 2);
+  o.qty = dec(qty);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("exchange: a trade settles delivery versus payment with fees, T+1 lock", "[exchange]") {
+  Driver d;
+  setup(d);
+  const AssetId so2 = 1;
+  // Seller offers 100 t/yr at 390.00; buyer bids 100 at 391.00 and lifts it at 390.00.
+  auto ev = d.apply(order(201, "S1", Side::Sell, 39'000, 100));
+  REQUIRE(Driver::rejected(ev) == RejectReason::None);
+  CHECK(d.ex.balance(201, so2, Bucket::Reserved) == 100);
+  CHECK(d.ex.balance(201, kCash, Bucket::Reserved) == 150);  // the two minimum fees
+  ev = d.apply(order(101, "B1", Side::Buy, 39'100, 100));
+  REQUIRE(Driver::rejected(ev) == RejectReason::None);
+  const auto trades = Driver::all<Trade>(ev);
+  REQUIRE(trades.size() == 1);
+  const Trade& t = trades[0];
+  CHECK(t.price == 39'000);
+  CHECK(t.qty == 100);
+  // 390.00 × 100 t/yr × 5 years = 195,000.00
+  CHECK(t.cash == Money(19'500'000));
+  // Fees: 0.1% = 195.00 and 0.05% = 97.50 each side.
+  CHECK(t.buy.fee == Money(19'500 + 9'750));
+  CHECK(t.sell.fee == Money(19'500 + 9'750));
+  CHECK(t.buy.leaves == 0);
+  CHECK(t.sell.leaves == 0);
+  // Buyer: 1,000,000.00 - 195,000.00 - 292.50; bought rights are locked until tomorrow.
+  CHECK(d.ex.balance(101, kCash, Bucket::Tradable) == Money(100'000'000 - 19'500'000 - 29'250));
+  CHECK(d.ex.balance(101, kCash, Bucket::Reserved) == 0);
+  CHECK(d.ex.balance(101, so2, Bucket::Locked) == 100);
+  CHECK(d.ex.balance(101, so2, Bucket::Tradable) == 0);
+  // Seller: 10.00 + 195,000.00 - 292.50, usable at once.
+  CHECK(d.ex.balance(201, kCash, Bucket::Tradable) == Money(1'000 + 19'500'000 - 29'250));
+  CHECK(d.ex.balance(201, so2, Bucket::Tradable) == 200);
+  CHECK(d.ex.balance(0, kCash, Bucket::Fees) == Money(2 * 29'250));
+
+  // Locked today: the buyer cannot sell it yet.
+  ev = d.apply(order(101, "B2", Side::Sell, 39'000, 10));
+  CHECK(Driver::rejected(ev) == RejectReason::InsufficientHoldings);
+
+  // Close: VWAP 390.00 becomes the next reference; the next day open unlocks.
+  ev = d.apply(CloseDay{});
+  const auto stats = Driver::all<DailyStatistics>(ev);
+  REQUIRE(stats.size() == 1);
+  CHECK(stats[0].close == 39'000);
+  CHECK(stats[0].volume == 100);
+  ev = d.apply(OpenDay{20260106});
+  CHECK(d.ex.balance(101, so2, Bucket::Tradable) == 100);
+  CHECK(d.ex.balance(101, so2, Bucket::Locked) == 0);
+  CHECK(d.ex.reference_price(1) == 39'000);
+}
+
+TEST_CASE("exchange: a buy below its limit gets the difference back; cancel releases the rest", "[exchange]") {
+  Driver d;
+  setup(d);
+  d.apply(order(201, "S1", Side::Sell, 38'000, 40));
+  auto ev = d.apply(order(101, "B1", Side::Buy, 39'000, 100));
+  REQUIRE(Driver::all<Trade>(ev).size() == 1);
+  // 60 left at 390.00 × 5 years + fees on the whole order at most.
+  const Money paid = Money(38'000) * 40 * 5;
+  const Money left = Money(39'000) * 60 * 5;
+  const Money fee_max = (paid + left) * 1'000 / 1'000'000 + (paid + left) * 500 / 1'000'000;
+  const Money charged = paid * 1'000 / 1'000'000 + paid * 500 / 1'000'000;
+  CHECK(d.ex.balance(101, kCash, Bucket::Reserved) == left + fee_max - charged);
+  ev = d.apply(CancelOrder{101, ClOrdId::of("B1")});
+  REQUIRE(Driver::all<OrderCancelled>(ev).size() == 1);
+  CHECK(d.ex.balance(101, kCash, Bucket::Reserved) == 0);
+  CHECK(d.ex.balance(101, kCash, Bucket::Tradable) == Money(100'000'000) - paid - charged);
+}
+
+TEST_CASE("exchange: replay of the same commands gives the same state hash", "[exchange]") {
+  Driver a, b;
+  setup(a);
+  setup(b);
+  for (Driver* d : {&a, &b}) {
+    d->apply(order(201, "S1", Side::Sell, 38'000, 40));
+    d->apply(order(101, "B1", Side::Buy, 39'000, 100));
+    d->apply(CloseDay{});
+  }
+  CHECK(a.ex.state_hash() == b.ex.state_hash());
+  a.apply(Timer{});
+  CHECK(a.ex.state_hash() != b.ex.state_hash());
+}
