@@ -51,6 +51,12 @@ class FixedString {
   [[nodiscard]] std::string_view view() const noexcept { return {data_.data(), len_}; }
   [[nodiscard]] bool empty() const noexcept { return len_ == 0; }
   [[nodiscard]] std::size_t size() const noexcept { return len_; }
+  // A hash of the content, for hash tables (whose iteration order never reaches output).
+  [[nodiscard]] std::uint64_t hash() const noexcept {
+    std::uint64_t h = 0xCBF29CE484222325ull ^ len_;
+    for (std::size_t i = 0; i < len_; ++i) h = (h ^ static_cast<unsigned char>(data_[i])) * 0x100000001B3ull;
+    return h ^ (h >> 29);
+  }
   friend bool operator==(const FixedString& a, const FixedString& b) noexcept { return a.view() == b.view(); }
   friend auto operator<=>(const FixedString& a, const FixedString& b) noexcept { return a.view() <=> b.view(); }
 

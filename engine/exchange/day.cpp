@@ -46,12 +46,11 @@ void Exchange::on(const OpenDay& c) {
     }
 
   // A ClOrdID may be reused once its order is finished and its day is over.
-  for (auto it = clord_ids_.begin(); it != clord_ids_.end();) {
-    if (order_index_.find(it->second) == book::IdIndex::kMissing)
-      it = clord_ids_.erase(it);
-    else
-      ++it;
-  }
+  clord_ids_.reset([this](const ClOrdIndex::Entry& e) {
+    const std::uint32_t slot = order_index_.find(e.order);
+    // Live, and still under this ClOrdID (a modify may have given it a new one).
+    return slot != book::IdIndex::kMissing && orders_[slot].clord_id == e.clord_id;
+  });
 
   for (InstrumentState& ins : instruments_) {
     if (ins.pending) {

@@ -77,6 +77,7 @@ const Exchange::InstrumentState* Exchange::instrument(InstrumentId id) const {
 }
 
 Exchange::OrderState* Exchange::order(OrderId id) {
+  if (id == 0) return nullptr;
   const std::uint32_t slot = order_index_.find(id);
   return slot == book::IdIndex::kMissing ? nullptr : &orders_[slot];
 }

@@ -18,6 +18,7 @@
 #include "engine/book/id_index.hpp"
 #include "engine/book/order_book.hpp"
 #include "engine/exchange/balances.hpp"
+#include "engine/exchange/clord_index.hpp"
 #include "engine/exchange/commands.hpp"
 #include "engine/exchange/events.hpp"
 #include "engine/exchange/fees.hpp"
@@ -211,15 +212,18 @@ class Exchange {
   std::vector<AccountState> accounts_;     // slot order; slot 0 = the exchange
   book::IdIndex account_index_;            // AccountId + 1 -> slot
   std::vector<InstrumentState> instruments_;  // index = InstrumentId - 1
-  std::map<Symbol, InstrumentId> symbols_;
+  struct SymbolHash {
+    std::size_t operator()(const Symbol& s) const noexcept { return s.hash(); }
+  };
+  // Lookups only; state_hash() sorts before it walks them.
+  std::unordered_map<Symbol, InstrumentId, SymbolHash> symbols_;
   FeeSchedule fees_[kRightClasses];
   Balances balances_;
 
   std::vector<OrderState> orders_;  // pool; a finished order's slot is reused
   std::vector<std::uint32_t> free_orders_;
   book::IdIndex order_index_;       // OrderId -> slot, live orders only
-  // (member, ClOrdID) -> OrderId for live orders and every order of the day.
-  std::map<std::pair<MemberId, ClOrdId>, OrderId> clord_ids_;
+  ClOrdIndex clord_ids_;  // (member, ClOrdID) -> OrderId, live orders and every order of the day
 
   // Context of the command being applied, for the book events it causes.
   static constexpr std::uint32_t kNoSlot = UINT32_MAX;

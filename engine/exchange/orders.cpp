@@ -101,7 +101,7 @@ void Exchange::on(const NewOrder& c) {
   if (ins->state != SessionState::Continuous) return no(RejectReason::SessionNotOpen);
   if (!valid(c.side) || !valid(c.type) || !valid(c.tif) || !valid(c.stp)) return no(RejectReason::InvalidEnum);
   if (c.clord_id.empty()) return no(RejectReason::InvalidName);
-  if (clord_ids_.count({a->member, c.clord_id})) return no(RejectReason::DuplicateClOrdId);
+  if (clord_ids_.find(a->member, c.clord_id) != 0) return no(RejectReason::DuplicateClOrdId);
 
   const Units qty = checked_qty(c.qty, ins->spec.qty_scale, ins->lot);
   if (!qty.ok()) return no(qty.error);
@@ -145,14 +145,14 @@ void Exchange::on(const NewOrder& c) {
     if (const RejectReason r = check_holding_limit(m, *ins, qty.value); r != RejectReason::None) return no(r);
   }
 
-  // Provisionally registered so the book's events can find it; the
-  // reservation is made when the book accepts (a FOK it refuses reserves nothing).
+  // Provisionally registered so the book's events can find it; the ClOrdID
+  // and the reservation are taken when the book accepts (a FOK it refuses
+  // takes nothing).
   ++next_order_id_;
   const std::uint32_t slot = new_order_slot();
   o.leaves = 0;  // set_leaves() below keeps the open-buy total in step
   orders_[slot] = o;
   order_index_.insert(o.id, slot);
-  clord_ids_.emplace(std::pair{o.member, o.clord_id}, o.id);
   set_leaves(orders_[slot], qty.value);
 
   adding_slot_ = slot;
@@ -167,9 +167,8 @@ void Exchange::on(const CancelOrder& c) {
   auto no = [&](RejectReason r) { reject(r, c.account, c.orig_clord_id); };
   const AccountState* a = account(c.account);
   if (!a || c.account == kExchangeAccount) return no(RejectReason::UnknownAccount);
-  auto it = clord_ids_.find({a->member, c.orig_clord_id});
-  OrderState* o = it == clord_ids_.end() ? nullptr : order(it->second);
-  if (!o) return no(RejectReason::UnknownOrder);
+  OrderState* o = order(clord_ids_.find(a->member, c.orig_clord_id));
+  if (!o || o->clord_id != c.orig_clord_id) return no(RejectReason::UnknownOrder);
   instruments_[o->instrument - 1].book->cancel(o->id);  // cancels are allowed in every session state
 }
 
@@ -177,15 +176,14 @@ void Exchange::on(const ModifyOrder& c) {
   auto no = [&](RejectReason r) { reject(r, c.account, c.clord_id.empty() ? c.orig_clord_id : c.clord_id); };
   const AccountState* a = account(c.account);
   if (!a || c.account == kExchangeAccount) return no(RejectReason::UnknownAccount);
-  auto it = clord_ids_.find({a->member, c.orig_clord_id});
-  OrderState* o = it == clord_ids_.end() ? nullptr : order(it->second);
-  if (!o) return no(RejectReason::UnknownOrder);
+  OrderState* o = order(clord_ids_.find(a->member, c.orig_clord_id));
+  if (!o || o->clord_id != c.orig_clord_id) return no(RejectReason::UnknownOrder);
   InstrumentState& ins = instruments_[o->instrument - 1];
   if (const RejectReason r = check_account_may_trade(*a); r != RejectReason::None) return no(r);
   if (ins.state == SessionState::Halted) return no(RejectReason::InstrumentHalted);
   if (ins.state != SessionState::Continuous) return no(RejectReason::SessionNotOpen);
   const bool new_clord = !c.clord_id.empty() && c.clord_id != o->clord_id;
-  if (new_clord && clord_ids_.count({a->member, c.clord_id})) return no(RejectReason::DuplicateClOrdId);
+  if (new_clord && clord_ids_.find(a->member, c.clord_id) != 0) return no(RejectReason::DuplicateClOrdId);
 
   const Units qty = checked_qty(c.qty, ins.spec.qty_scale, ins.lot);
   if (!qty.ok()) return no(qty.error);
@@ -221,7 +219,7 @@ void Exchange::on(const ModifyOrder& c) {
   modify_orig_clord_ = o->clord_id;
   if (new_clord) {
     o->clord_id = c.clord_id;
-    clord_ids_.emplace(std::pair{o->member, c.clord_id}, o->id);  // the old one stays used for the day
+    clord_ids_.insert(o->member, c.clord_id, o->id);  // the old one stays used for the day
   }
   const OrderId id = o->id;
   ins.book->modify(id, price.value, qty.value);

@@ -130,6 +130,7 @@ void Exchange::on_book_event(const book::Event& e) {
                       o.id));
       o.reserved_cash = need.cash;
       o.reserved_qty = need.qty;
+      clord_ids_.insert(o.member, o.clord_id, o.id);
       return;
     }
     case book::EventKind::Rejected: {
@@ -138,7 +139,6 @@ void Exchange::on_book_event(const book::Event& e) {
       OrderState& o = orders_[adding_slot_];
       const AccountId account_id = o.account;
       const ClOrdId clord = o.clord_id;
-      clord_ids_.erase({o.member, o.clord_id});
       finish_order(o);
       --next_order_id_;
       return reject(to_reject_reason(e.reason), account_id, clord);
@@ -167,6 +167,7 @@ void Exchange::on_order_modified(const book::Event& e) {
   OrderState& o = *order(e.order_id);
   o.price = e.price;
   set_leaves(o, e.leaves);
+  o.qty = o.cum_qty + o.leaves;  // the order's size after the replace (FIX OrderQty)
   emit(OrderModified{o.id, o.account, o.member, o.instrument, o.clord_id, modify_orig_clord_, o.side, o.price,
                      o.leaves, o.cum_qty, o.cum_cash, e.priority_kept});
 }

@@ -164,10 +164,10 @@ std::uint64_t Exchange::state_hash() const {
     h.money(o->fees_charged[1]);
     h.money(o->reserved_cash);
   }
-  for (const auto& [key, id] : clord_ids_) {
-    h.u64(key.first);
-    h.text(key.second.view());
-    h.u64(id);
+  for (const ClOrdIndex::Entry& e : clord_ids_.entries()) {  // insertion order: deterministic
+    h.u64(e.member);
+    h.text(e.clord_id.view());
+    h.u64(e.order);
   }
   return h.value();
 }
@@ -204,8 +204,7 @@ void Exchange::check_invariants() const {
     reserved[{o.account_slot, kCash}] += o.reserved_cash;
     reserved[{o.account_slot, o.instrument}] += o.reserved_qty;
     if (o.side == Side::Buy) open_buys[{o.member, o.instrument}] += o.leaves;
-    auto clord = clord_ids_.find({o.member, o.clord_id});
-    ERX_ASSERT(clord != clord_ids_.end() && clord->second == o.id);
+    ERX_ASSERT(clord_ids_.find(o.member, o.clord_id) == o.id);
     // The book holds the same order, same side, same leaves.
     const std::optional<book::OrderView> v = instruments_[o.instrument - 1].book->find(o.id);
     ERX_ASSERT(v.has_value() && v->leaves == o.leaves && v->owner == o.member);
