@@ -21,6 +21,7 @@ struct ModeRules {
   Decimal min_qty;            // smallest order (instrument quantity)
   Decimal max_qty;            // largest order
   std::uint32_t band_bps = 0; // price band around the reference price, basis points (1000 = ±10%)
+  friend bool operator==(const ModeRules&, const ModeRules&) = default;
 };
 
 // Everything the operator sets about an instrument. Which attributes a right
