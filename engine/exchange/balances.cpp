@@ -17,29 +17,34 @@ void Balances::add_asset() {
 }
 
 bool Balances::can_post_all(std::span<const TransferSpec> group) const {
-  // The few balances the group debits, with what the group has done to them so far.
+  // The balances the group debits, with what the group has done to them so far
+  // (a group is a handful of transfers; a linear search beats any map).
   struct Touched {
     std::uint32_t slot;
     AssetId asset;
     Bucket bucket;
     Money delta;
   };
-  std::array<Touched, 32> touched{};
+  constexpr std::size_t kMaxTouched = 16;
+  ERX_ASSERT(group.size() * 2 <= kMaxTouched);
+  Touched touched[kMaxTouched];  // only the first n are ever read
   std::size_t n = 0;
   auto delta_of = [&](std::uint32_t slot, AssetId asset, Bucket b) -> Money& {
     for (std::size_t i = 0; i < n; ++i)
       if (touched[i].slot == slot && touched[i].asset == asset && touched[i].bucket == b) return touched[i].delta;
-    ERX_ASSERT(n < touched.size());
-    touched[n] = Touched{slot, asset, b, 0};
+    touched[n].slot = slot;
+    touched[n].asset = asset;
+    touched[n].bucket = b;
+    touched[n].delta = 0;
     return touched[n++].delta;
   };
   for (const TransferSpec& t : group) {
     if (t.amount <= 0) return false;
     Money& from = delta_of(t.from_slot, t.asset, t.from_bucket);
     from -= t.amount;
-    delta_of(t.to_slot, t.asset, t.to_bucket) += t.amount;
     if (!may_go_negative(t.from_slot, t.from_bucket) && get(t.from_slot, t.asset, t.from_bucket) + from < 0)
       return false;
+    delta_of(t.to_slot, t.asset, t.to_bucket) += t.amount;
   }
   return true;
 }

@@ -20,7 +20,7 @@ Exchange::Exchange(ExchangeSink& sink, ExchangeLimits limits)
                                                              MemberCategory::MarketMaker, true, StpMode::None},
                                                 {kExchangeAccount},
                                                 {}});
-  accounts_.push_back(AccountState{kExchangeAccount, kExchangeMember, true, 0});
+  accounts_.push_back(AccountState{kExchangeAccount, kExchangeMember, true, 0, &members_.at(kExchangeMember)});
   account_index_.insert(std::uint64_t{kExchangeAccount} + 1, 0);
   balances_.add_account_slot();
 }

@@ -77,6 +77,7 @@ class Exchange {
     MemberId member = 0;
     bool restricted = false;
     std::uint32_t slot = 0;  // row in balances_
+    MemberState* member_state = nullptr;  // stable: members_ is a node-based map, never erased from
   };
   struct DayStats {
     Price open = 0, high = 0, low = 0, last = 0;
@@ -106,6 +107,7 @@ class Exchange {
     AccountId account = 0;
     std::uint32_t account_slot = 0;
     MemberId member = 0;
+    MemberState* member_state = nullptr;
     InstrumentId instrument = 0;
     ClOrdId clord_id;
     Side side = Side::Buy;

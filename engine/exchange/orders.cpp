@@ -44,7 +44,7 @@ Units checked_qty(const Decimal& d, int scale, Qty lot) {
 }  // namespace
 
 RejectReason Exchange::check_account_may_trade(const AccountState& a) const {
-  if (member(a.member)->spec.restricted) return RejectReason::MemberRestricted;
+  if (a.member_state->spec.restricted) return RejectReason::MemberRestricted;
   if (a.restricted) return RejectReason::AccountRestricted;
   return RejectReason::None;
 }
@@ -95,7 +95,7 @@ void Exchange::on(const NewOrder& c) {
   if (!a || c.account == kExchangeAccount) return no(RejectReason::UnknownAccount);
   InstrumentState* ins = instrument(c.symbol);
   if (!ins) return no(RejectReason::UnknownInstrument);
-  const MemberState& m = *member(a->member);
+  const MemberState& m = *a->member_state;
   if (const RejectReason r = check_account_may_trade(*a); r != RejectReason::None) return no(r);
   if (ins->state == SessionState::Halted) return no(RejectReason::InstrumentHalted);
   if (ins->state != SessionState::Continuous) return no(RejectReason::SessionNotOpen);
@@ -127,6 +127,7 @@ void Exchange::on(const NewOrder& c) {
   o.account = a->id;
   o.account_slot = a->slot;
   o.member = a->member;
+  o.member_state = a->member_state;
   o.instrument = ins->id;
   o.clord_id = c.clord_id;
   o.side = c.side;
@@ -202,7 +203,7 @@ void Exchange::on(const ModifyOrder& c) {
   if (balances_.get(a->slot, kCash, Bucket::Tradable) < more_cash) return no(RejectReason::InsufficientFunds);
   if (balances_.get(a->slot, ins.id, Bucket::Tradable) < more_qty) return no(RejectReason::InsufficientHoldings);
   if (o->side == Side::Buy && qty.value > o->leaves) {
-    const RejectReason r = check_holding_limit(*member(o->member), ins, qty.value - o->leaves);
+    const RejectReason r = check_holding_limit(*o->member_state, ins, qty.value - o->leaves);
     if (r != RejectReason::None) return no(r);
   }
 

@@ -118,7 +118,7 @@ void Exchange::on(const CreateAccount& c) {
   if (it == members_.end() || c.member == kExchangeMember) return reject(RejectReason::UnknownMember, c.account);
   if (accounts_.size() > limits_.max_accounts) return reject(RejectReason::LimitReached, c.account);
   const auto slot = static_cast<std::uint32_t>(accounts_.size());
-  accounts_.push_back(AccountState{c.account, c.member, c.restricted, slot});
+  accounts_.push_back(AccountState{c.account, c.member, c.restricted, slot, &it->second});
   account_index_.insert(std::uint64_t{c.account} + 1, slot);
   balances_.add_account_slot();
   it->second.accounts.push_back(c.account);

@@ -58,6 +58,7 @@ RejectReason to_reject_reason(book::Reason r) {
 // ---------------------------------------------------------------- reservations
 
 Exchange::Need Exchange::need_of(const OrderState& o) const {
+  if (o.leaves == 0) return Need{};  // a finished order needs nothing
   const InstrumentState& ins = instruments_[o.instrument - 1];
   const FeeSchedule& fees = fees_[static_cast<int>(ins.spec.right_class)];
   Need n;
@@ -70,7 +71,6 @@ Exchange::Need Exchange::need_of(const OrderState& o) const {
     for (int i = 0; i < 2; ++i)
       if (fees.lines[i].minimum > o.fees_charged[i]) n.cash += fees.lines[i].minimum - o.fees_charged[i];
   }
-  if (o.leaves == 0) n = Need{};
   return n;
 }
 
@@ -93,7 +93,7 @@ void Exchange::true_up_reservation(OrderState& o) {
 
 void Exchange::set_leaves(OrderState& o, Qty leaves) {
   if (o.side == Side::Buy) {
-    std::vector<Qty>& open = members_.at(o.member).open_buy_qty;
+    std::vector<Qty>& open = o.member_state->open_buy_qty;
     if (open.size() < o.instrument) open.resize(o.instrument, 0);
     open[o.instrument - 1] += leaves - o.leaves;
     ERX_ASSERT(open[o.instrument - 1] >= 0);
