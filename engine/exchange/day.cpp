@@ -14,9 +14,13 @@ namespace erx::exchange {
 
 namespace {
 
+// A real calendar date (Gregorian) in the years the exchange accepts.
 bool plausible_date(BusinessDate d) {
   const int y = d / 10'000, m = d / 100 % 100, day = d % 100;
-  return y >= 1990 && y <= 2200 && m >= 1 && m <= 12 && day >= 1 && day <= 31;
+  if (y < 1990 || y > 2200 || m < 1 || m > 12 || day < 1) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return day <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
 }
 
 }  // namespace

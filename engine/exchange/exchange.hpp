@@ -120,6 +120,7 @@ class Exchange {
     Qty cum_qty = 0;
     Money cum_cash = 0;
     Money fees_charged[2] = {0, 0};
+    std::uint32_t fee_schedule = 0;  // index into fee_schedules_, fixed at entry
     Money reserved_cash = 0;  // fen held in the Reserved bucket for this order
     Qty reserved_qty = 0;     // instrument units held in the Reserved bucket
     Timestamp expire_at = 0;
@@ -219,7 +220,10 @@ class Exchange {
   };
   // Lookups only; state_hash() sorts before it walks them.
   std::unordered_map<Symbol, InstrumentId, SymbolHash> symbols_;
-  FeeSchedule fees_[kRightClasses];
+  // Every fee schedule ever set; an order keeps the one in force when it was
+  // accepted (its reservation depends on it), so set-fees affects new orders only.
+  std::vector<FeeSchedule> fee_schedules_{FeeSchedule{}};  // [0]: no fees
+  std::uint32_t current_fees_[kRightClasses] = {};          // index into fee_schedules_
   Balances balances_;
 
   std::vector<OrderState> orders_;  // pool; a finished order's slot is reused

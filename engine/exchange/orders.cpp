@@ -112,7 +112,8 @@ void Exchange::on(const NewOrder& c) {
   const bool market = c.type == OrderType::Market;
   if (market && c.tif != TimeInForce::Ioc && c.tif != TimeInForce::Fok)
     return no(RejectReason::MarketOrderNotImmediate);
-  if (market && c.price == Decimal{}) {
+  const bool band_edge = market && c.price.units == 0;  // "0", "0.00": protection at the band edge
+  if (band_edge) {
     limit = c.side == Side::Buy ? ins->band_hi : ins->band_lo;
   } else {
     const Units p = checked_price(c.price, ins->spec.price_scale, ins->tick, ins->band_lo, ins->band_hi);
@@ -134,6 +135,7 @@ void Exchange::on(const NewOrder& c) {
   o.type = c.type;
   o.tif = c.tif;
   o.stp = c.stp == StpMode::MemberDefault ? m.spec.stp : c.stp;
+  o.fee_schedule = current_fees_[static_cast<int>(ins->spec.right_class)];
   o.price = limit;
   o.qty = qty.value;
   o.leaves = qty.value;
@@ -157,7 +159,7 @@ void Exchange::on(const NewOrder& c) {
   set_leaves(orders_[slot], qty.value);
 
   adding_slot_ = slot;
-  const Price book_price = market && c.price == Decimal{} ? 0 : limit;
+  const Price book_price = band_edge ? 0 : limit;
   ins->book->add(book::NewOrder{o.id, o.member, to_book(c.side),
                                 market ? book::OrderType::Market : book::OrderType::Limit, to_book(c.tif),
                                 to_book(o.stp), book_price, qty.value, o.expire_at});
@@ -180,7 +182,11 @@ void Exchange::on(const ModifyOrder& c) {
   OrderState* o = order(clord_ids_.find(a->member, c.orig_clord_id));
   if (!o || o->clord_id != c.orig_clord_id) return no(RejectReason::UnknownOrder);
   InstrumentState& ins = instruments_[o->instrument - 1];
+  // The sender (any account of the order's member) and the order's own
+  // account, which pays, must both be allowed to trade.
+  const AccountState& acc = accounts_[o->account_slot];
   if (const RejectReason r = check_account_may_trade(*a); r != RejectReason::None) return no(r);
+  if (const RejectReason r = check_account_may_trade(acc); r != RejectReason::None) return no(r);
   if (ins.state == SessionState::Halted) return no(RejectReason::InstrumentHalted);
   if (ins.state != SessionState::Continuous) return no(RejectReason::SessionNotOpen);
   const bool new_clord = !c.clord_id.empty() && c.clord_id != o->clord_id;
@@ -200,15 +206,14 @@ void Exchange::on(const ModifyOrder& c) {
   const Need need = need_of(after);
   const Money more_cash = need.cash > o->reserved_cash ? need.cash - o->reserved_cash : Money(0);
   const Qty more_qty = std::max<Qty>(need.qty - o->reserved_qty, 0);
-  if (balances_.get(a->slot, kCash, Bucket::Tradable) < more_cash) return no(RejectReason::InsufficientFunds);
-  if (balances_.get(a->slot, ins.id, Bucket::Tradable) < more_qty) return no(RejectReason::InsufficientHoldings);
+  if (balances_.get(acc.slot, kCash, Bucket::Tradable) < more_cash) return no(RejectReason::InsufficientFunds);
+  if (balances_.get(acc.slot, ins.id, Bucket::Tradable) < more_qty) return no(RejectReason::InsufficientHoldings);
   if (o->side == Side::Buy && qty.value > o->leaves) {
     const RejectReason r = check_holding_limit(*o->member_state, ins, qty.value - o->leaves);
     if (r != RejectReason::None) return no(r);
   }
 
   // Reserve the increase first: a modify that loses priority may trade at once.
-  const AccountState& acc = accounts_[o->account_slot];
   if (more_cash > 0) {
     transfer(spec(kCash, acc, Bucket::Tradable, acc, Bucket::Reserved, more_cash, TransferKind::Reserve, o->id));
     o->reserved_cash += more_cash;

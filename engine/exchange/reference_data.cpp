@@ -196,8 +196,8 @@ void Exchange::set_band(InstrumentState& ins) {
   ins.band_lo = std::max(band_edge(ins.reference, -bps, ins.tick, true), cfg.ladder_min);
   ins.band_hi = std::min(band_edge(ins.reference, bps, ins.tick, false), cfg.ladder_max);
   ins.band_lo = std::min(ins.band_lo, ins.band_hi);
-  ins.book->set_price_band(ins.band_lo, ins.band_hi);
   emit(ReferencePriceSet{ins.id, ins.reference, ins.band_lo, ins.band_hi});
+  ins.book->set_price_band(ins.band_lo, ins.band_hi);  // cancels resting orders outside it
 }
 
 void Exchange::on(const CreateInstrument& c) {
@@ -232,7 +232,9 @@ void Exchange::on(const ChangeInstrument& c) {
                              cur.term_years == nxt.term_years && cur.compliance_year == nxt.compliance_year &&
                              cur.water_type == nxt.water_type && cur.price_scale == nxt.price_scale &&
                              cur.qty_scale == nxt.qty_scale && probe.tick == ins->tick && probe.lot == ins->lot &&
-                             cur.price_unit == nxt.price_unit && cur.reference_price == nxt.reference_price;
+                             cur.price_unit == nxt.price_unit &&
+                             to_units(nxt.reference_price, nxt.price_scale).value ==
+                                 to_units(cur.reference_price, cur.price_scale).value;
   if (!same_identity) return reject(RejectReason::ImmutableField);
   ins->pending = c.spec;
   emit(InstrumentChangePending{ins->id, c.spec});
@@ -247,7 +249,8 @@ void Exchange::on(const SetFees& c) {
     if (lines[i]->rate_ppm > 1'000'000 || !min.ok() || min.value < 0) return reject(RejectReason::InvalidFee);
     f.lines[i] = FeeLineUnits{lines[i]->rate_ppm, Money(min.value)};
   }
-  fees_[static_cast<int>(c.right_class)] = f;
+  fee_schedules_.push_back(f);
+  current_fees_[static_cast<int>(c.right_class)] = static_cast<std::uint32_t>(fee_schedules_.size() - 1);
   emit(FeesSet{c});
 }
 

@@ -60,7 +60,7 @@ RejectReason to_reject_reason(book::Reason r) {
 Exchange::Need Exchange::need_of(const OrderState& o) const {
   if (o.leaves == 0) return Need{};  // a finished order needs nothing
   const InstrumentState& ins = instruments_[o.instrument - 1];
-  const FeeSchedule& fees = fees_[static_cast<int>(ins.spec.right_class)];
+  const FeeSchedule& fees = fee_schedules_[o.fee_schedule];
   Need n;
   if (o.side == Side::Buy) {
     const Money max_cash = fill_cash(ins.cash_rule, o.price, o.leaves);
@@ -155,7 +155,7 @@ void Exchange::on_order_cancelled(const book::Event& e) {
   const CancelReason why = mass_cancel_ && e.reason == book::Reason::UserCancel ? CancelReason::MassCancel
                                                                                : to_cancel_reason(e.reason);
   if (mass_cancel_) ++mass_cancelled_;
-  emit(OrderCancelled{o.id, o.account, o.member, o.instrument, o.clord_id, o.side, e.price, e.qty, o.leaves,
+  emit(OrderCancelled{o.id, o.account, o.member, o.instrument, o.clord_id, o.side, o.price, e.qty, o.leaves,
                       o.cum_qty, o.cum_cash, why});
   if (o.leaves == 0)
     finish_order(o);
@@ -179,7 +179,8 @@ void Exchange::settle_fill(const book::Event& e) {
   OrderState& buy = taker.side == Side::Buy ? taker : maker;
   OrderState& sell = taker.side == Side::Buy ? maker : taker;
   InstrumentState& ins = instruments_[taker.instrument - 1];
-  const FeeSchedule& fees = fees_[static_cast<int>(ins.spec.right_class)];
+  const FeeSchedule& buy_fees = fee_schedules_[buy.fee_schedule];
+  const FeeSchedule& sell_fees = fee_schedules_[sell.fee_schedule];
   const AccountState& buyer = accounts_[buy.account_slot];
   const AccountState& seller = accounts_[sell.account_slot];
   const AccountState& house = exchange_account();
@@ -196,7 +197,7 @@ void Exchange::settle_fill(const book::Event& e) {
   Money buy_fee = 0, sell_fee = 0, from_buy_reserved = 0, from_sell_reserved = 0;
   // Buyer: every fee comes out of its reservation (need_of covered the worst case).
   for (int i = 0; i < 2; ++i) {
-    const Money inc = fee_target(fees.lines[i], buy.cum_cash + cash) - buy.fees_charged[i];
+    const Money inc = fee_target(buy_fees.lines[i], buy.cum_cash + cash) - buy.fees_charged[i];
     if (inc <= 0) continue;
     group[n++] = spec(kCash, buyer, Bucket::Reserved, house, Bucket::Fees, inc, fee_kind[i], trade_id);
     buy.fees_charged[i] += inc;
@@ -207,7 +208,7 @@ void Exchange::settle_fill(const book::Event& e) {
   Money reserved_left = sell.reserved_cash;
   Money available = reserved_left + cash;
   for (int i = 0; i < 2; ++i) {
-    Money inc = fee_target(fees.lines[i], sell.cum_cash + cash) - sell.fees_charged[i];
+    Money inc = fee_target(sell_fees.lines[i], sell.cum_cash + cash) - sell.fees_charged[i];
     inc = std::min(inc, available);
     if (inc <= 0) continue;
     available -= inc;

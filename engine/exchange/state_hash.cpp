@@ -110,11 +110,12 @@ std::uint64_t Exchange::state_hash() const {
     h.u64(a.member);
     h.u64(a.restricted);
   }
-  for (const FeeSchedule& f : fees_)
+  for (const FeeSchedule& f : fee_schedules_)
     for (const FeeLineUnits& l : f.lines) {
       h.u64(l.rate_ppm);
       h.money(l.minimum);
     }
+  for (std::uint32_t f : current_fees_) h.u64(f);
   for (const InstrumentState& ins : instruments_) {
     h.u64(ins.id);
     hash_spec(h, ins.spec);
@@ -158,6 +159,7 @@ std::uint64_t Exchange::state_hash() const {
     h.e(o->type);
     h.e(o->tif);
     h.e(o->stp);
+    h.u64(o->fee_schedule);
     for (std::int64_t v : {o->price, o->qty, o->leaves, o->cum_qty, o->reserved_qty, o->expire_at}) h.i64(v);
     h.money(o->cum_cash);
     h.money(o->fees_charged[0]);
