@@ -146,3 +146,65 @@ TEST_CASE("exchange: replay of the same commands gives the same state hash", "[e
   a.apply(Timer{});
   CHECK(a.ex.state_hash() != b.ex.state_hash());
 }
+
+TEST_CASE("exchange: sequencing rejects do not consume the sequence number", "[exchange]") {
+  Recorder rec;
+  Exchange ex(rec);
+  ex.apply(Command{2, 10, Timer{}});  // gap: expected seq 1
+  REQUIRE(rec.events.size() == 1);
+  CHECK(std::get<CommandRejected>(rec.events[0]).reason == RejectReason::SequenceGap);
+  CHECK(ex.last_seq() == 0);
+  ex.apply(Command{1, 10, Timer{}});
+  CHECK(ex.last_seq() == 1);
+  rec.events.clear();
+  ex.apply(Command{2, 9, Timer{}});  // time goes backwards
+  REQUIRE(rec.events.size() == 1);
+  CHECK(std::get<CommandRejected>(rec.events[0]).reason == RejectReason::TimeWentBackwards);
+  CHECK(ex.last_seq() == 1);
+  ex.apply(Command{2, 10, Timer{}});  // the same time again is fine
+  CHECK(ex.last_seq() == 2);
+  ex.check_invariants();
+}
+
+TEST_CASE("exchange: explicit limits are rejects at their edge", "[exchange]") {
+  Recorder rec;
+  ExchangeLimits lim;
+  lim.max_members = 2;
+  lim.max_accounts = 2;
+  lim.max_instruments = 1;
+  lim.max_open_orders_per_book = 2;
+  Exchange ex(rec, lim);
+  Seq seq = 0;
+  auto run = [&](CommandBody b) {
+    rec.events.clear();
+    ex.apply(Command{++seq, 1'000, std::move(b)});
+    ex.check_invariants();
+    return Driver::rejected(rec.events);
+  };
+  CHECK(run(CreateMember{1, Label::of("A"), {}, {}, MemberCategory::Investor, false, StpMode::None}) ==
+        RejectReason::None);
+  CHECK(run(CreateMember{2, Label::of("B"), {}, {}, MemberCategory::Investor, false, StpMode::None}) ==
+        RejectReason::None);
+  CHECK(run(CreateMember{3, Label::of("C"), {}, {}, MemberCategory::Investor, false, StpMode::None}) ==
+        RejectReason::LimitReached);
+  CHECK(run(CreateAccount{11, 1, false}) == RejectReason::None);
+  CHECK(run(CreateAccount{12, 1, false}) == RejectReason::None);
+  CHECK(run(CreateAccount{13, 2, false}) == RejectReason::LimitReached);
+  InstrumentSpec s = so2_spec();
+  s.eligibility = Eligibility::Anyone;
+  CHECK(run(CreateInstrument{s}) == RejectReason::None);
+  s.symbol = Symbol::of("OTHER");
+  CHECK(run(CreateInstrument{s}) == RejectReason::LimitReached);
+  CHECK(run(Deposit{11, dec(100'000'000, 2)}) == RejectReason::None);
+  CHECK(run(OpenDay{20260105}) == RejectReason::None);
+  CHECK(run(SetSession{{}, SessionState::Continuous}) == RejectReason::None);
+  // Two resting orders fill the book; the third is refused, an IOC still trades nothing and passes.
+  CHECK(run(order(11, "B1", Side::Buy, 38'000, 1)) == RejectReason::None);
+  CHECK(run(order(11, "B2", Side::Buy, 38'000, 1)) == RejectReason::None);
+  CHECK(run(order(11, "B3", Side::Buy, 38'000, 1)) == RejectReason::BookFull);
+  CHECK(run(order(11, "B4", Side::Buy, 38'000, 1, TimeInForce::Ioc)) == RejectReason::None);
+  // The refused order reserved nothing and its ClOrdID is still free.
+  CHECK(ex.open_orders() == 2);
+  CHECK(run(CancelOrder{11, ClOrdId::of("B1")}) == RejectReason::None);
+  CHECK(run(order(11, "B3", Side::Buy, 38'000, 1)) == RejectReason::None);
+}
