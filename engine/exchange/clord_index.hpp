@@ -31,9 +31,21 @@ class ClOrdIndex {
 
   // The order the member gave this ClOrdID to today, or 0.
   [[nodiscard]] OrderId find(MemberId member, const ClOrdId& clord) const {
+    return find(member, clord, [](OrderId) { return false; });
+  }
+
+  // The same, where `is_live_under_key(order)` may confirm a candidate from
+  // the caller's own order record (which it reads anyway): a confirmed
+  // candidate is returned without reading the full entry. The walk touches
+  // only the compact links (16 bytes an entry) unless a candidate needs
+  // checking against its stored key.
+  template <class LiveUnderKey>
+  [[nodiscard]] OrderId find(MemberId member, const ClOrdId& clord, LiveUnderKey is_live_under_key) const {
     const std::uint32_t head = index_.find(key(member, clord));
-    for (std::uint32_t i = head == book::IdIndex::kMissing ? kEnd : head; i != kEnd; i = entries_[i].next_same_hash)
-      if (entries_[i].member == member && entries_[i].clord_id == clord) return entries_[i].order;
+    for (std::uint32_t i = head == book::IdIndex::kMissing ? kEnd : head; i != kEnd; i = links_[i].next_same_hash) {
+      if (is_live_under_key(links_[i].order)) return links_[i].order;
+      if (entries_[i].member == member && entries_[i].clord_id == clord) return links_[i].order;
+    }
     return 0;
   }
 
@@ -43,6 +55,7 @@ class ClOrdIndex {
     const std::uint32_t head = index_.find(k);
     const auto at = static_cast<std::uint32_t>(entries_.size());
     entries_.push_back(Entry{member, clord, order, head == book::IdIndex::kMissing ? kEnd : head});
+    links_.push_back(Link{order, entries_.back().next_same_hash});
     if (head != book::IdIndex::kMissing) index_.erase(k);
     index_.insert(k, at);
   }
@@ -52,6 +65,7 @@ class ClOrdIndex {
   void reset(Keep keep) {
     std::vector<Entry> old;
     old.swap(entries_);
+    links_.clear();
     index_ = book::IdIndex(4096);
     for (const Entry& e : old)
       if (keep(e)) insert(e.member, e.clord_id, e.order);
@@ -65,7 +79,12 @@ class ClOrdIndex {
     return k == 0 ? 1 : k;  // 0 marks an empty cell in IdIndex
   }
 
+  struct Link {
+    OrderId order;
+    std::uint32_t next_same_hash;
+  };
   std::vector<Entry> entries_;
+  std::vector<Link> links_;  // entries_[i]'s order and chain, kept apart so lookups stay small
   book::IdIndex index_;
 };
 

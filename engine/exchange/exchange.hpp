@@ -178,6 +178,7 @@ class Exchange {
   void finish_order(OrderState& o);
   std::uint32_t new_order_slot();
   OrderState* order(OrderId id);
+  OrderState* live_order(MemberId member, const ClOrdId& clord);
   RejectReason check_account_may_trade(const AccountState& a) const;
   RejectReason check_eligible(const MemberState& m, const InstrumentState& ins) const;
   RejectReason check_holding_limit(const MemberState& m, const InstrumentState& ins, Qty more) const;

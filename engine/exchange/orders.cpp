@@ -79,6 +79,16 @@ RejectReason Exchange::check_holding_limit(const MemberState& m, const Instrumen
   return after > ins.holding_limit ? RejectReason::HoldingLimitExceeded : RejectReason::None;
 }
 
+// The member's live order that currently carries this ClOrdID, or null.
+Exchange::OrderState* Exchange::live_order(MemberId member, const ClOrdId& clord) {
+  auto live_under_key = [&](OrderId id) {
+    const OrderState* o = order(id);
+    return o && o->member == member && o->clord_id == clord;
+  };
+  OrderState* o = order(clord_ids_.find(member, clord, live_under_key));
+  return o && o->member == member && o->clord_id == clord ? o : nullptr;
+}
+
 std::uint32_t Exchange::new_order_slot() {
   if (!free_orders_.empty()) {
     const std::uint32_t slot = free_orders_.back();
@@ -170,8 +180,8 @@ void Exchange::on(const CancelOrder& c) {
   auto no = [&](RejectReason r) { reject(r, c.account, c.orig_clord_id); };
   const AccountState* a = account(c.account);
   if (!a || c.account == kExchangeAccount) return no(RejectReason::UnknownAccount);
-  OrderState* o = order(clord_ids_.find(a->member, c.orig_clord_id));
-  if (!o || o->clord_id != c.orig_clord_id) return no(RejectReason::UnknownOrder);
+  OrderState* o = live_order(a->member, c.orig_clord_id);
+  if (!o) return no(RejectReason::UnknownOrder);
   instruments_[o->instrument - 1].book->cancel(o->id);  // cancels are allowed in every session state
 }
 
@@ -179,8 +189,8 @@ void Exchange::on(const ModifyOrder& c) {
   auto no = [&](RejectReason r) { reject(r, c.account, c.clord_id.empty() ? c.orig_clord_id : c.clord_id); };
   const AccountState* a = account(c.account);
   if (!a || c.account == kExchangeAccount) return no(RejectReason::UnknownAccount);
-  OrderState* o = order(clord_ids_.find(a->member, c.orig_clord_id));
-  if (!o || o->clord_id != c.orig_clord_id) return no(RejectReason::UnknownOrder);
+  OrderState* o = live_order(a->member, c.orig_clord_id);
+  if (!o) return no(RejectReason::UnknownOrder);
   InstrumentState& ins = instruments_[o->instrument - 1];
   // The sender (any account of the order's member) and the order's own
   // account, which pays, must both be allowed to trade.
