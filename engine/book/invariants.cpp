@@ -14,18 +14,10 @@ std::optional<LevelView> OrderBook::best(Side side) const {
 }
 
 std::size_t OrderBook::depth(Side side, std::span<LevelView> out) const {
-  const LevelBitmap& bits = side == Side::Buy ? bid_levels_ : ask_levels_;
-  std::uint32_t level = side == Side::Buy ? best_bid_ : best_ask_;
   std::size_t n = 0;
-  while (n < out.size() && level != kNil) {
+  for (std::uint32_t level = best_level(side); n < out.size() && level != kNil;
+       level = next_worse_level(side, level))
     out[n++] = LevelView{price_of(level), levels_[level].total, levels_[level].count};
-    std::uint32_t next;
-    if (side == Side::Buy)
-      next = level == 0 ? LevelBitmap::kNone : bits.prev_at_or_before(level - 1);
-    else
-      next = bits.next_at_or_after(level + 1);
-    level = next == LevelBitmap::kNone ? kNil : next;
-  }
   return n;
 }
 

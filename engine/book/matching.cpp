@@ -103,13 +103,13 @@ void OrderBook::stp_collide(Taker& taker, std::uint32_t maker, MatchEnd& end) {
 // opposite side (or self trades are allowed), level totals suffice: O(levels).
 bool OrderBook::fok_fillable(const Taker& taker) const {
   const Side maker_side = opposite(taker.side);
-  const LevelBitmap& bits = maker_side == Side::Sell ? ask_levels_ : bid_levels_;
   // An owner not yet registered (owner_slot == kNil) has no resting orders.
   const bool per_order = taker.stp != StpMode::None && taker.owner_slot != kNil &&
                          owners_[taker.owner_slot].count[static_cast<int>(maker_side)] > 0;
   Qty available = 0;
-  std::uint32_t level = maker_side == Side::Sell ? best_ask_ : best_bid_;
-  while (level != kNil && within_limit(taker.side, level, taker.limit_level)) {
+  for (std::uint32_t level = best_level(maker_side);
+       level != kNil && within_limit(taker.side, level, taker.limit_level);
+       level = next_worse_level(maker_side, level)) {
     if (!per_order) {
       available += levels_[level].total;
     } else {
@@ -124,12 +124,6 @@ bool OrderBook::fok_fillable(const Taker& taker) const {
       }
     }
     if (available >= taker.leaves) return true;
-    std::uint32_t next;
-    if (maker_side == Side::Sell)
-      next = bits.next_at_or_after(level + 1);
-    else
-      next = level == 0 ? LevelBitmap::kNone : bits.prev_at_or_before(level - 1);
-    level = next == LevelBitmap::kNone ? kNil : next;
   }
   return available >= taker.leaves;
 }

@@ -302,10 +302,8 @@ Reason OrderBook::set_owner_stp(OwnerId owner, StpMode mode) {
 // current one is removed, and the next level is found from the current index.
 template <class Pred>
 std::uint32_t OrderBook::cancel_side_where(Side side, Reason reason, Pred pred) {
-  const LevelBitmap& bits = side == Side::Buy ? bid_levels_ : ask_levels_;
   std::uint32_t n = 0;
-  std::uint32_t level = side == Side::Buy ? best_bid_ : best_ask_;
-  while (level != kNil) {
+  for (std::uint32_t level = best_level(side); level != kNil; level = next_worse_level(side, level)) {
     for (std::uint32_t i = levels_[level].head; i != kNil;) {
       const std::uint32_t next = nodes_[i].next;
       if (pred(nodes_[i])) {
@@ -314,11 +312,6 @@ std::uint32_t OrderBook::cancel_side_where(Side side, Reason reason, Pred pred) 
       }
       i = next;
     }
-    if (side == Side::Buy)
-      level = level == 0 ? kNil : bits.prev_at_or_before(level - 1);
-    else
-      level = bits.next_at_or_after(level + 1);
-    if (level == LevelBitmap::kNone) level = kNil;
   }
   return n;
 }

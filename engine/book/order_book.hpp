@@ -108,17 +108,8 @@ class OrderBook {
   // priority order: best price first, FIFO within a level. O(orders visited).
   template <class Fn>
   void visit(Side side, Fn&& fn) const {
-    const LevelBitmap& bits = side == Side::Buy ? bid_levels_ : ask_levels_;
-    std::uint32_t level = side == Side::Buy ? best_bid_ : best_ask_;
-    while (level != kNil) {
+    for (std::uint32_t level = best_level(side); level != kNil; level = next_worse_level(side, level))
       for (std::uint32_t i = levels_[level].head; i != kNil; i = nodes_[i].next) fn(view_of(i));
-      std::uint32_t next;
-      if (side == Side::Buy)
-        next = level == 0 ? LevelBitmap::kNone : bits.prev_at_or_before(level - 1);
-      else
-        next = bits.next_at_or_after(level + 1);
-      level = next == LevelBitmap::kNone ? kNil : next;
-    }
   }
 
   // Walks every structure and aborts (ERX_ASSERT) on any inconsistency:
@@ -173,6 +164,16 @@ class OrderBook {
   };
 
   [[nodiscard]] OrderView view_of(std::uint32_t node) const;
+
+  // The side's best non-empty level, or kNil.
+  [[nodiscard]] std::uint32_t best_level(Side side) const noexcept { return side == Side::Buy ? best_bid_ : best_ask_; }
+  // The side's next non-empty level after `level` going away from the best
+  // (down for bids, up for asks), or kNil. Uses the bitmaps: no ladder scan.
+  [[nodiscard]] std::uint32_t next_worse_level(Side side, std::uint32_t level) const noexcept {
+    static_assert(kNil == LevelBitmap::kNone);
+    if (side == Side::Buy) return level == 0 ? kNil : bid_levels_.prev_at_or_before(level - 1);
+    return ask_levels_.next_at_or_after(level + 1);
+  }
 
   // validation
   Reason validate_new(const NewOrder& o, std::uint32_t known_owner) const;
