@@ -19,6 +19,7 @@ using BusinessDate = std::int32_t;  // yyyymmdd
 using MemberId = std::uint32_t;     // 0 is reserved for the exchange itself
 using AccountId = std::uint32_t;    // 0 is reserved for the exchange's own accounts
 using InstrumentId = std::uint32_t; // assigned in creation order, from 1
+using OperatorId = std::uint32_t;   // a member's user; 0 = no operator (the exchange acting for the member)
 using OrderId = std::uint64_t;      // assigned by the exchange, from 1
 using TradeId = std::uint64_t;
 using TransferId = std::uint64_t;
@@ -109,6 +110,14 @@ enum class MemberCategory : std::uint8_t {
   MarketMaker = 3,
 };
 
+// What a member's operator (a person logged on for the member) may do.
+// docs/EXCHANGE.md "Operators" has the table.
+enum class OperatorRole : std::uint8_t {
+  Trader = 0,  // enter, modify and cancel the member's orders
+  Admin = 1,   // the member's administrator / risk officer: cancel and mass cancel only (kill switch)
+  Viewer = 2,  // read only: every order command is refused
+};
+
 enum class SessionState : std::uint8_t {
   Closed = 0,      // outside the business day: only cancels
   PreOpen = 1,     // day open, trading not started: only cancels
@@ -145,6 +154,7 @@ inline constexpr int kCashScale = 2;  // fen: CNY 0.01
 [[nodiscard]] std::string_view to_string(Eligibility v) noexcept;
 [[nodiscard]] std::string_view to_string(WaterRightType v) noexcept;
 [[nodiscard]] std::string_view to_string(MemberCategory v) noexcept;
+[[nodiscard]] std::string_view to_string(OperatorRole v) noexcept;
 [[nodiscard]] std::string_view to_string(SessionState v) noexcept;
 [[nodiscard]] std::string_view to_string(Side v) noexcept;
 [[nodiscard]] std::string_view to_string(OrderType v) noexcept;

@@ -255,6 +255,19 @@ void fields(V& v, SetAccountRestricted& s) {
   v.req("restricted", s.restricted);
 }
 template <class V>
+void fields(V& v, CreateOperator& s) {
+  v.req("operator", s.op);
+  v.req("member", s.member);
+  v.req("name", s.name);
+  v.opt("role", s.role, OperatorRole::Trader);
+}
+template <class V>
+void fields(V& v, SetOperator& s) {
+  v.req("operator", s.op);
+  v.req("role", s.role);
+  v.opt("active", s.active, true);
+}
+template <class V>
 void fields(V& v, InstrumentSpec& s) {
   v.req("symbol", s.symbol);
   v.req("right_class", s.right_class);
@@ -349,11 +362,13 @@ void fields(V& v, NewOrder& s) {
   v.req("qty", s.qty);
   v.req_if(s.tif == TimeInForce::Gtd, "expire_at", TimeField{s.expire_at}, Timestamp{0});
   v.opt("stp", s.stp, StpMode::MemberDefault);
+  v.opt("operator", s.op, OperatorId{0});
 }
 template <class V>
 void fields(V& v, CancelOrder& s) {
   v.req("account", s.account);
   v.req("orig_clord_id", s.orig_clord_id);
+  v.opt("operator", s.op, OperatorId{0});
 }
 template <class V>
 void fields(V& v, ModifyOrder& s) {
@@ -362,6 +377,7 @@ void fields(V& v, ModifyOrder& s) {
   v.opt("clord_id", s.clord_id, ClOrdId{});
   v.req("price", s.price);
   v.req("qty", s.qty);
+  v.opt("operator", s.op, OperatorId{0});
 }
 template <class V>
 void fields(V& v, MassCancel& s) {
@@ -369,6 +385,7 @@ void fields(V& v, MassCancel& s) {
   v.opt("account", s.account, AccountId{0});
   v.opt("symbol", s.symbol, Symbol{});
   v.maybe("side", s.side);
+  v.opt("operator", s.op, OperatorId{0});
 }
 template <class V>
 void fields(V&, Timer&) {}
@@ -750,11 +767,13 @@ struct VerbEntry {
   bool freeze = false;  // Freeze only: hold (true) or release (false)
 };
 
-constexpr std::array<VerbEntry, 21> kVerbs{{
+constexpr std::array<VerbEntry, 23> kVerbs{{
     {"create-member", index_of<CreateMember>(), false},
     {"set-member-restricted", index_of<SetMemberRestricted>(), false},
     {"create-account", index_of<CreateAccount>(), false},
     {"set-account-restricted", index_of<SetAccountRestricted>(), false},
+    {"create-operator", index_of<CreateOperator>(), false},
+    {"set-operator", index_of<SetOperator>(), false},
     {"create-instrument", index_of<CreateInstrument>(), false},
     {"change-instrument", index_of<ChangeInstrument>(), false},
     {"set-fees", index_of<SetFees>(), false},

@@ -86,6 +86,22 @@ struct SetAccountRestricted {
   bool restricted = false;
   friend bool operator==(const SetAccountRestricted&, const SetAccountRestricted&) = default;
 };
+// A member's operator: a person who logs on for the member (FIX Username) and
+// acts with a role. Order commands name the operator that sent them.
+struct CreateOperator {
+  OperatorId op = 0;
+  MemberId member = 0;
+  Label name;
+  OperatorRole role = OperatorRole::Trader;
+  friend bool operator==(const CreateOperator&, const CreateOperator&) = default;
+};
+// Changes an operator's role, or suspends it (active = false) / reinstates it.
+struct SetOperator {
+  OperatorId op = 0;
+  OperatorRole role = OperatorRole::Trader;
+  bool active = true;
+  friend bool operator==(const SetOperator&, const SetOperator&) = default;
+};
 struct CreateInstrument {
   InstrumentSpec spec;
   friend bool operator==(const CreateInstrument&, const CreateInstrument&) = default;
@@ -162,11 +178,13 @@ struct NewOrder {
   Decimal qty;
   Timestamp expire_at = 0;   // GTD only
   StpMode stp = StpMode::MemberDefault;
+  OperatorId op = 0;         // who sent it; 0 = the exchange on the member's behalf
   friend bool operator==(const NewOrder&, const NewOrder&) = default;
 };
 struct CancelOrder {
   AccountId account = 0;     // the account sending the request; must belong to the order's member
   ClOrdId orig_clord_id;     // the order to cancel
+  OperatorId op = 0;
   friend bool operator==(const CancelOrder&, const CancelOrder&) = default;
 };
 struct ModifyOrder {
@@ -175,6 +193,7 @@ struct ModifyOrder {
   ClOrdId clord_id;          // its new ClOrdID (empty = keep)
   Decimal price;
   Decimal qty;               // the new leaves quantity
+  OperatorId op = 0;
   friend bool operator==(const ModifyOrder&, const ModifyOrder&) = default;
 };
 // Cancels the member's open orders, optionally only one account's, one
@@ -184,6 +203,7 @@ struct MassCancel {
   AccountId account = 0;  // 0 = every account of the member
   Symbol symbol;
   std::optional<Side> side;
+  OperatorId op = 0;
   friend bool operator==(const MassCancel&, const MassCancel&) = default;
 };
 // Only moves time forward (GTD expiry) when nothing else arrives.
@@ -194,7 +214,8 @@ struct Timer {
 using CommandBody = std::variant<CreateMember, SetMemberRestricted, CreateAccount, SetAccountRestricted,
                                  CreateInstrument, ChangeInstrument, SetFees, Deposit, Withdraw, IssueRights,
                                  MoveRights, Freeze, OpenDay, CloseDay, SetSession, NewOrder, CancelOrder,
-                                 ModifyOrder, MassCancel, Timer>;
+                                 ModifyOrder, MassCancel, Timer, CreateOperator, SetOperator>;
+// New kinds are appended: the index is a command's kind in journals and events.
 
 struct Command {
   Seq seq = 0;

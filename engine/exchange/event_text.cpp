@@ -14,7 +14,7 @@
 namespace erx::exchange {
 namespace {
 
-constexpr std::array<std::string_view, 20> kEventNames{
+constexpr std::array<std::string_view, 22> kEventNames{
     "command-rejected",
     "member-created",
     "member-restriction-set",
@@ -35,6 +35,8 @@ constexpr std::array<std::string_view, 20> kEventNames{
     "order-modified",
     "mass-cancelled",
     "transfer",
+    "operator-created",
+    "operator-set",
 };
 static_assert(std::variant_size_v<Event> == kEventNames.size(), "every event needs a name");
 
@@ -75,6 +77,11 @@ void put_cash(std::string& out, std::string_view k, const Money& fen) {
 void put_date(std::string& out, std::string_view k, BusinessDate d) {
   key(out, k);
   out += format_date(d);
+}
+
+// The operator behind an order event; left out when the exchange acted (0).
+void operator_of(std::string& out, OperatorId op) {
+  if (op != 0) put(out, "operator", op);
 }
 
 bool valid_scale(int s) noexcept { return s >= 0 && s <= kMaxScale; }
@@ -165,6 +172,8 @@ std::string EventPrinter::print(Seq seq, const Event& event) {
           out += print_fields(CommandBody{CreateInstrument{e.spec}});
         } else if constexpr (std::is_same_v<E, FeesSet>) {
           out += print_fields(CommandBody{e.fees});
+        } else if constexpr (std::is_same_v<E, OperatorCreated> || std::is_same_v<E, OperatorSet>) {
+          out += print_fields(CommandBody{e.op});
         } else if constexpr (std::is_same_v<E, DayOpened> || std::is_same_v<E, DayClosed>) {
           put_date(out, "date", e.date);
         } else if constexpr (std::is_same_v<E, SessionChanged>) {
@@ -203,6 +212,7 @@ std::string EventPrinter::print(Seq seq, const Event& event) {
             key(out, "expire_at");
             out += format_timestamp(e.expire_at);
           }
+          operator_of(out, e.op);
         } else if constexpr (std::is_same_v<E, Trade>) {
           put(out, "trade", e.trade);
           instrument(out, e.instrument);
@@ -225,6 +235,7 @@ std::string EventPrinter::print(Seq seq, const Event& event) {
           qty(out, "cum_qty", e.instrument, e.cum_qty);
           put_cash(out, "cum_cash", e.cum_cash);
           put(out, "reason", e.reason);
+          operator_of(out, e.op);
         } else if constexpr (std::is_same_v<E, OrderModified>) {
           put(out, "order", e.order);
           put(out, "account", e.account);
@@ -238,6 +249,7 @@ std::string EventPrinter::print(Seq seq, const Event& event) {
           qty(out, "cum_qty", e.instrument, e.cum_qty);
           put_cash(out, "cum_cash", e.cum_cash);
           put(out, "priority_kept", e.priority_kept);
+          operator_of(out, e.op);
         } else if constexpr (std::is_same_v<E, MassCancelled>) {
           // The same keys as the mass-cancel command, then the count.
           put(out, "member", e.member);
@@ -245,6 +257,7 @@ std::string EventPrinter::print(Seq seq, const Event& event) {
           if (!e.symbol.empty()) put(out, "symbol", e.symbol);
           if (e.side) put(out, "side", *e.side);
           put(out, "cancelled", e.cancelled);
+          operator_of(out, e.op);
         } else if constexpr (std::is_same_v<E, Transfer>) {
           put(out, "transfer", e.id);
           const Known* known = e.asset == kCash ? nullptr : find(e.asset);

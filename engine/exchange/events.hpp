@@ -75,6 +75,12 @@ enum class RejectReason : std::uint16_t {
   FokNotFillable = 62,
   BookFull = 63,
   TooManyOwners = 64,
+  // operators
+  UnknownOperator = 70,      // no such operator (order commands, set-operator)
+  DuplicateOperator = 71,
+  OperatorOfOtherMember = 72,// the operator does not belong to the account's / order's member
+  OperatorInactive = 73,     // suspended by set-operator active=false
+  OperatorNotPermitted = 74, // the operator's role does not allow this command
 };
 
 [[nodiscard]] std::string_view to_string(RejectReason r) noexcept;
@@ -130,6 +136,8 @@ struct InstrumentCreated { InstrumentId instrument = 0; InstrumentSpec spec; };
 struct InstrumentChangePending { InstrumentId instrument = 0; InstrumentSpec spec; };
 struct InstrumentChanged { InstrumentId instrument = 0; InstrumentSpec spec; };  // applied at the day open
 struct FeesSet { SetFees fees; };
+struct OperatorCreated { CreateOperator op; };
+struct OperatorSet { SetOperator op; };
 
 struct DayOpened { BusinessDate date = 0; };
 struct DayClosed { BusinessDate date = 0; };
@@ -161,6 +169,7 @@ struct OrderAccepted {
   Price price = 0;              // limit, or the protection price actually used for a market order
   Qty qty = 0;
   Timestamp expire_at = 0;
+  OperatorId op = 0;            // who entered it (0 = the exchange)
 };
 
 // The state of one side's order after a fill.
@@ -199,6 +208,7 @@ struct OrderCancelled {
   Qty cum_qty = 0;
   Money cum_cash = 0;
   CancelReason reason = CancelReason::UserCancel;
+  OperatorId op = 0;  // whose cancel / mass cancel caused it; 0 for the exchange's own cancels
 };
 
 struct OrderModified {
@@ -214,6 +224,7 @@ struct OrderModified {
   Qty cum_qty = 0;
   Money cum_cash = 0;
   bool priority_kept = false;
+  OperatorId op = 0;
 };
 
 // The outcome of a MassCancel command (its OrderCancelled events come first).
@@ -223,6 +234,7 @@ struct MassCancelled {
   Symbol symbol;
   std::optional<Side> side;
   std::uint32_t cancelled = 0;
+  OperatorId op = 0;
 };
 
 struct Transfer {
@@ -240,7 +252,8 @@ struct Transfer {
 using Event = std::variant<CommandRejected, MemberCreated, MemberRestrictionSet, AccountCreated,
                            AccountRestrictionSet, InstrumentCreated, InstrumentChangePending, InstrumentChanged,
                            FeesSet, DayOpened, DayClosed, SessionChanged, ReferencePriceSet, DailyStatistics,
-                           OrderAccepted, Trade, OrderCancelled, OrderModified, MassCancelled, Transfer>;
+                           OrderAccepted, Trade, OrderCancelled, OrderModified, MassCancelled, Transfer,
+                           OperatorCreated, OperatorSet>;
 
 class ExchangeSink {
  public:

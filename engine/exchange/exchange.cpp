@@ -30,6 +30,7 @@ Exchange::~Exchange() = default;
 void Exchange::apply(const Command& cmd) {
   seq_ = cmd.seq;
   command_kind_ = static_cast<std::uint8_t>(cmd.body.index());
+  command_op_ = 0;  // order commands set it once their operator is checked
   // A command out of sequence or out of time order is refused and does not
   // consume its sequence number: the sequencer, not the member, is at fault.
   if (cmd.seq != last_seq_ + 1) return reject(RejectReason::SequenceGap);

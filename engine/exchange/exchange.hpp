@@ -30,6 +30,7 @@ struct ExchangeLimits {
   std::uint32_t max_members = 100'000;
   std::uint32_t max_accounts = 1'000'000;
   std::uint32_t max_instruments = 4'096;
+  std::uint32_t max_operators = 1'000'000;
   std::uint32_t max_open_orders_per_book = 2'000'000;
   std::uint32_t max_ladder_levels = 1u << 20;  // per book; see docs/EXCHANGE.md "Price ladder"
 };
@@ -79,6 +80,12 @@ class Exchange {
     std::uint32_t slot = 0;  // row in balances_
     MemberState* member_state = nullptr;  // stable: members_ is a node-based map, never erased from
   };
+  struct OperatorState {
+    CreateOperator spec;  // role kept current by SetOperator
+    bool active = true;
+  };
+  // What an order command asks of its operator (operators.cpp).
+  enum class OperatorAction : std::uint8_t { Enter, Cancel };
   struct DayStats {
     Price open = 0, high = 0, low = 0, last = 0;
     Qty volume = 0;
@@ -110,6 +117,7 @@ class Exchange {
     MemberState* member_state = nullptr;
     InstrumentId instrument = 0;
     ClOrdId clord_id;
+    OperatorId entered_by = 0;
     Side side = Side::Buy;
     OrderType type = OrderType::Limit;
     TimeInForce tif = TimeInForce::Day;
@@ -144,6 +152,8 @@ class Exchange {
   void on(const SetMemberRestricted& c);
   void on(const CreateAccount& c);
   void on(const SetAccountRestricted& c);
+  void on(const CreateOperator& c);
+  void on(const SetOperator& c);
   void on(const CreateInstrument& c);
   void on(const ChangeInstrument& c);
   void on(const SetFees& c);
@@ -180,6 +190,7 @@ class Exchange {
   OrderState* order(OrderId id);
   OrderState* live_order(MemberId member, const ClOrdId& clord);
   RejectReason check_account_may_trade(const AccountState& a) const;
+  RejectReason check_operator(OperatorId op, MemberId member, OperatorAction action) const;
   RejectReason check_eligible(const MemberState& m, const InstrumentState& ins) const;
   RejectReason check_holding_limit(const MemberState& m, const InstrumentState& ins, Qty more) const;
   Qty position_of(const MemberState& m, InstrumentId ins) const;
@@ -213,6 +224,7 @@ class Exchange {
   bool day_open_ = false;
 
   std::map<MemberId, MemberState> members_;
+  std::map<OperatorId, OperatorState> operators_;
   std::vector<AccountState> accounts_;     // slot order; slot 0 = the exchange
   book::IdIndex account_index_;            // AccountId + 1 -> slot
   std::vector<InstrumentState> instruments_;  // index = InstrumentId - 1
@@ -233,6 +245,7 @@ class Exchange {
   ClOrdIndex clord_ids_;  // (member, ClOrdID) -> OrderId, live orders and every order of the day
 
   // Context of the command being applied, for the book events it causes.
+  OperatorId command_op_ = 0;            // the operator of an order command, else 0
   static constexpr std::uint32_t kNoSlot = UINT32_MAX;
   std::uint32_t adding_slot_ = kNoSlot;  // the order being added (its Accepted / Rejected)
   ClOrdId modify_orig_clord_;        // the ClOrdID a modify replaces

@@ -58,6 +58,15 @@ std::string_view to_string(MemberCategory v) noexcept {
   return "?";
 }
 
+std::string_view to_string(OperatorRole v) noexcept {
+  switch (v) {
+    case OperatorRole::Trader: return "trader";
+    case OperatorRole::Admin: return "admin";
+    case OperatorRole::Viewer: return "viewer";
+  }
+  return "?";
+}
+
 std::string_view to_string(SessionState v) noexcept {
   switch (v) {
     case SessionState::Closed: return "closed";
@@ -183,6 +192,11 @@ std::string_view to_string(RejectReason r) noexcept {
     case RejectReason::FokNotFillable: return "fok-not-fillable";
     case RejectReason::BookFull: return "book-full";
     case RejectReason::TooManyOwners: return "too-many-owners";
+    case RejectReason::UnknownOperator: return "unknown-operator";
+    case RejectReason::DuplicateOperator: return "duplicate-operator";
+    case RejectReason::OperatorOfOtherMember: return "operator-of-other-member";
+    case RejectReason::OperatorInactive: return "operator-inactive";
+    case RejectReason::OperatorNotPermitted: return "operator-not-permitted";
   }
   return "?";
 }
@@ -253,6 +267,7 @@ std::optional<PriceUnit> parse_price_unit(std::string_view n) noexcept { return 
 std::optional<Eligibility> parse_eligibility(std::string_view n) noexcept { return scan<Eligibility>(n); }
 std::optional<WaterRightType> parse_water_right_type(std::string_view n) noexcept { return scan<WaterRightType>(n); }
 std::optional<MemberCategory> parse_member_category(std::string_view n) noexcept { return scan<MemberCategory>(n); }
+std::optional<OperatorRole> parse_operator_role(std::string_view n) noexcept { return scan<OperatorRole>(n); }
 std::optional<SessionState> parse_session_state(std::string_view n) noexcept { return scan<SessionState>(n); }
 std::optional<Side> parse_side(std::string_view n) noexcept { return scan<Side>(n); }
 std::optional<OrderType> parse_order_type(std::string_view n) noexcept { return scan<OrderType>(n); }
@@ -269,6 +284,7 @@ bool parse_name(std::string_view n, PriceUnit& out) noexcept { return scan_into(
 bool parse_name(std::string_view n, Eligibility& out) noexcept { return scan_into(n, out); }
 bool parse_name(std::string_view n, WaterRightType& out) noexcept { return scan_into(n, out); }
 bool parse_name(std::string_view n, MemberCategory& out) noexcept { return scan_into(n, out); }
+bool parse_name(std::string_view n, OperatorRole& out) noexcept { return scan_into(n, out); }
 bool parse_name(std::string_view n, SessionState& out) noexcept { return scan_into(n, out); }
 bool parse_name(std::string_view n, Side& out) noexcept { return scan_into(n, out); }
 bool parse_name(std::string_view n, OrderType& out) noexcept { return scan_into(n, out); }

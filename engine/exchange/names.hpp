@@ -27,6 +27,7 @@ namespace erx::exchange {
 [[nodiscard]] std::optional<Eligibility> parse_eligibility(std::string_view name) noexcept;
 [[nodiscard]] std::optional<WaterRightType> parse_water_right_type(std::string_view name) noexcept;
 [[nodiscard]] std::optional<MemberCategory> parse_member_category(std::string_view name) noexcept;
+[[nodiscard]] std::optional<OperatorRole> parse_operator_role(std::string_view name) noexcept;
 [[nodiscard]] std::optional<SessionState> parse_session_state(std::string_view name) noexcept;
 [[nodiscard]] std::optional<Side> parse_side(std::string_view name) noexcept;
 [[nodiscard]] std::optional<OrderType> parse_order_type(std::string_view name) noexcept;
@@ -45,6 +46,7 @@ namespace erx::exchange {
 [[nodiscard]] bool parse_name(std::string_view name, Eligibility& out) noexcept;
 [[nodiscard]] bool parse_name(std::string_view name, WaterRightType& out) noexcept;
 [[nodiscard]] bool parse_name(std::string_view name, MemberCategory& out) noexcept;
+[[nodiscard]] bool parse_name(std::string_view name, OperatorRole& out) noexcept;
 [[nodiscard]] bool parse_name(std::string_view name, SessionState& out) noexcept;
 [[nodiscard]] bool parse_name(std::string_view name, Side& out) noexcept;
 [[nodiscard]] bool parse_name(std::string_view name, OrderType& out) noexcept;

@@ -103,6 +103,9 @@ void Exchange::on(const NewOrder& c) {
   auto no = [&](RejectReason r) { reject(r, c.account, c.clord_id); };
   const AccountState* a = account(c.account);
   if (!a || c.account == kExchangeAccount) return no(RejectReason::UnknownAccount);
+  if (const RejectReason r = check_operator(c.op, a->member, OperatorAction::Enter); r != RejectReason::None)
+    return no(r);
+  command_op_ = c.op;
   InstrumentState* ins = instrument(c.symbol);
   if (!ins) return no(RejectReason::UnknownInstrument);
   const MemberState& m = *a->member_state;
@@ -141,6 +144,7 @@ void Exchange::on(const NewOrder& c) {
   o.member_state = a->member_state;
   o.instrument = ins->id;
   o.clord_id = c.clord_id;
+  o.entered_by = c.op;
   o.side = c.side;
   o.type = c.type;
   o.tif = c.tif;
@@ -180,6 +184,9 @@ void Exchange::on(const CancelOrder& c) {
   auto no = [&](RejectReason r) { reject(r, c.account, c.orig_clord_id); };
   const AccountState* a = account(c.account);
   if (!a || c.account == kExchangeAccount) return no(RejectReason::UnknownAccount);
+  if (const RejectReason r = check_operator(c.op, a->member, OperatorAction::Cancel); r != RejectReason::None)
+    return no(r);
+  command_op_ = c.op;
   OrderState* o = live_order(a->member, c.orig_clord_id);
   if (!o) return no(RejectReason::UnknownOrder);
   instruments_[o->instrument - 1].book->cancel(o->id);  // cancels are allowed in every session state
@@ -189,6 +196,9 @@ void Exchange::on(const ModifyOrder& c) {
   auto no = [&](RejectReason r) { reject(r, c.account, c.clord_id.empty() ? c.orig_clord_id : c.clord_id); };
   const AccountState* a = account(c.account);
   if (!a || c.account == kExchangeAccount) return no(RejectReason::UnknownAccount);
+  if (const RejectReason r = check_operator(c.op, a->member, OperatorAction::Enter); r != RejectReason::None)
+    return no(r);
+  command_op_ = c.op;
   OrderState* o = live_order(a->member, c.orig_clord_id);
   if (!o) return no(RejectReason::UnknownOrder);
   InstrumentState& ins = instruments_[o->instrument - 1];
@@ -244,6 +254,9 @@ void Exchange::on(const ModifyOrder& c) {
 
 void Exchange::on(const MassCancel& c) {
   if (!member(c.member) || c.member == kExchangeMember) return reject(RejectReason::UnknownMember);
+  if (const RejectReason r = check_operator(c.op, c.member, OperatorAction::Cancel); r != RejectReason::None)
+    return reject(r, c.account);
+  command_op_ = c.op;
   if (c.side && !valid(*c.side)) return reject(RejectReason::InvalidEnum);
   if (c.account != 0) {
     const AccountState* a = account(c.account);
@@ -276,7 +289,7 @@ void Exchange::on(const MassCancel& c) {
     for (OrderId id : ids) ins.book->cancel(id);
   }
   mass_cancel_ = false;
-  emit(MassCancelled{c.member, c.account, c.symbol, c.side, mass_cancelled_});
+  emit(MassCancelled{c.member, c.account, c.symbol, c.side, mass_cancelled_, c.op});
 }
 
 }  // namespace erx::exchange

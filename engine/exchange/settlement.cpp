@@ -120,7 +120,7 @@ void Exchange::on_book_event(const book::Event& e) {
       ERX_ASSERT(adding_slot_ != kNoSlot && orders_[adding_slot_].id == e.order_id);
       OrderState& o = orders_[adding_slot_];
       emit(OrderAccepted{o.id, o.account, o.member, o.instrument, o.clord_id, o.side, o.type, o.tif, o.stp, o.price,
-                         o.qty, o.expire_at});
+                         o.qty, o.expire_at, o.entered_by});
       const Need need = need_of(o);
       const AccountState& acc = accounts_[o.account_slot];
       if (need.cash > 0)
@@ -156,7 +156,7 @@ void Exchange::on_order_cancelled(const book::Event& e) {
                                                                                : to_cancel_reason(e.reason);
   if (mass_cancel_) ++mass_cancelled_;
   emit(OrderCancelled{o.id, o.account, o.member, o.instrument, o.clord_id, o.side, o.price, e.qty, o.leaves,
-                      o.cum_qty, o.cum_cash, why});
+                      o.cum_qty, o.cum_cash, why, command_op_});
   if (o.leaves == 0)
     finish_order(o);
   else
@@ -169,7 +169,7 @@ void Exchange::on_order_modified(const book::Event& e) {
   set_leaves(o, e.leaves);
   o.qty = o.cum_qty + o.leaves;  // the order's size after the replace (FIX OrderQty)
   emit(OrderModified{o.id, o.account, o.member, o.instrument, o.clord_id, modify_orig_clord_, o.side, o.price,
-                     o.leaves, o.cum_qty, o.cum_cash, e.priority_kept});
+                     o.leaves, o.cum_qty, o.cum_cash, e.priority_kept, command_op_});
 }
 
 // One fill: delivery versus payment, fees for both sides, as one group.

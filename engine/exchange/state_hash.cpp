@@ -105,6 +105,13 @@ std::uint64_t Exchange::state_hash() const {
     h.u64(m.accounts.size());
     for (AccountId a : m.accounts) h.u64(a);
   }
+  for (const auto& [id, o] : operators_) {
+    h.u64(id);
+    h.u64(o.spec.member);
+    h.text(o.spec.name.view());
+    h.e(o.spec.role);
+    h.u64(o.active);
+  }
   for (const AccountState& a : accounts_) {
     h.u64(a.id);
     h.u64(a.member);
@@ -155,6 +162,7 @@ std::uint64_t Exchange::state_hash() const {
     h.u64(o->account);
     h.u64(o->instrument);
     h.text(o->clord_id.view());
+    h.u64(o->entered_by);
     h.e(o->side);
     h.e(o->type);
     h.e(o->tif);

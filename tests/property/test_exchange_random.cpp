@@ -601,6 +601,8 @@ class Auditor {
     touch_order(m.order);
   }
   void on(const MassCancelled&) { ++cov.mass_cancels; }
+  void on(const OperatorCreated&) {}
+  void on(const OperatorSet&) {}
   void on(const Transfer& t) {
     if (t.amount <= 0) fail("transfer " + std::to_string(t.id) + " of a non-positive amount");
     if (t.asset > instruments_.size()) fail("transfer " + std::to_string(t.id) + " of an unknown asset");

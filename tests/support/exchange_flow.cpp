@@ -1209,6 +1209,7 @@ struct Encoder {
     put(w, e.price);
     put(w, e.qty);
     put(w, e.expire_at);
+    put(w, e.op);
   }
   void operator()(const Trade& e) const {
     put(w, e.trade);
@@ -1233,6 +1234,7 @@ struct Encoder {
     put(w, e.cum_qty);
     put(w, e.cum_cash);
     put(w, e.reason);
+    put(w, e.op);
   }
   void operator()(const OrderModified& e) const {
     put(w, e.order);
@@ -1247,6 +1249,7 @@ struct Encoder {
     put(w, e.cum_qty);
     put(w, e.cum_cash);
     put(w, e.priority_kept);
+    put(w, e.op);
   }
   void operator()(const MassCancelled& e) const {
     put(w, e.member);
@@ -1254,6 +1257,7 @@ struct Encoder {
     put(w, e.symbol);
     put(w, e.side);
     put(w, e.cancelled);
+    put(w, e.op);
   }
   void operator()(const Transfer& e) const {
     put(w, e.id);
@@ -1265,6 +1269,17 @@ struct Encoder {
     put(w, e.amount);
     put(w, e.kind);
     put(w, e.ref);
+  }
+  void operator()(const OperatorCreated& e) const {
+    put(w, e.op.op);
+    put(w, e.op.member);
+    put(w, e.op.name);
+    put(w, e.op.role);
+  }
+  void operator()(const OperatorSet& e) const {
+    put(w, e.op.op);
+    put(w, e.op.role);
+    put(w, e.op.active);
   }
 };
 
@@ -1297,7 +1312,9 @@ std::string_view event_name(std::size_t i) noexcept {
                                                 "OrderCancelled",
                                                 "OrderModified",
                                                 "MassCancelled",
-                                                "Transfer"};
+                                                "Transfer",
+                                                "OperatorCreated",
+                                                "OperatorSet"};
   static_assert(std::size(kNames) == std::variant_size_v<Event>);
   return i < std::size(kNames) ? kNames[i] : "?";
 }
@@ -1312,7 +1329,8 @@ std::string_view command_name_of(std::size_t i) noexcept {
                                                 "OpenDay",          "CloseDay",
                                                 "SetSession",       "NewOrder",
                                                 "CancelOrder",      "ModifyOrder",
-                                                "MassCancel",       "Timer"};
+                                                "MassCancel",       "Timer",
+                                                "CreateOperator",   "SetOperator"};
   static_assert(std::size(kNames) == std::variant_size_v<CommandBody>);
   return i < std::size(kNames) ? kNames[i] : "?";
 }
@@ -1371,6 +1389,11 @@ std::string reject_name(RejectReason r) {
     case RejectReason::FokNotFillable: return "FokNotFillable";
     case RejectReason::BookFull: return "BookFull";
     case RejectReason::TooManyOwners: return "TooManyOwners";
+    case RejectReason::UnknownOperator: return "UnknownOperator";
+    case RejectReason::DuplicateOperator: return "DuplicateOperator";
+    case RejectReason::OperatorOfOtherMember: return "OperatorOfOtherMember";
+    case RejectReason::OperatorInactive: return "OperatorInactive";
+    case RejectReason::OperatorNotPermitted: return "OperatorNotPermitted";
   }
   return "reason-" + std::to_string(static_cast<unsigned>(r));
 }

@@ -161,6 +161,9 @@ std::vector<Case> every_field_cases() {
   cases.push_back({SetMemberRestricted{12, true}, "set-member-restricted member=12 restricted=true"});
   cases.push_back({CreateAccount{101, 12, true}, "create-account account=101 member=12 restricted=true"});
   cases.push_back({SetAccountRestricted{101, true}, "set-account-restricted account=101 restricted=true"});
+  cases.push_back({CreateOperator{7, 12, lab("王芳 Wang Fang"), OperatorRole::Admin},
+                   "create-operator operator=7 member=12 name=\"王芳 Wang Fang\" role=admin"});
+  cases.push_back({SetOperator{7, OperatorRole::Viewer, false}, "set-operator operator=7 role=viewer active=false"});
   cases.push_back({CreateInstrument{full_spec()}, std::string("create-instrument ") + kFullSpecText});
   cases.push_back({ChangeInstrument{full_spec()}, std::string("change-instrument ") + kFullSpecText});
   cases.push_back({SetFees{RightClass::WaterRight, FeeLine{150, dec(500, 2)}, FeeLine{20, dec(1, 2)}},
@@ -179,14 +182,14 @@ std::vector<Case> every_field_cases() {
   cases.push_back({CloseDay{}, "close-day"});
   cases.push_back({SetSession{sym("CEA25"), SessionState::Halted}, "set-session symbol=CEA25 state=halted"});
   cases.push_back({NewOrder{101, cl("A-0001"), sym("CEA25"), Side::Sell, OrderType::Market, TimeInForce::Gtd,
-                            dec(5850, 2), dec(1000), kT0 + 3600 * kSecond + 1, StpMode::CancelBoth},
+                            dec(5850, 2), dec(1000), kT0 + 3600 * kSecond + 1, StpMode::CancelBoth, 7},
                    "order account=101 clord_id=A-0001 symbol=CEA25 side=sell type=market tif=gtd price=58.50 "
-                   "qty=1000 expire_at=2026-01-05T02:30:00.000000001Z stp=cancel-both"});
-  cases.push_back({CancelOrder{101, cl("A-0001")}, "cancel account=101 orig_clord_id=A-0001"});
-  cases.push_back({ModifyOrder{101, cl("A-0001"), cl("A-0002"), dec(5800, 2), dec(500)},
-                   "modify account=101 orig_clord_id=A-0001 clord_id=A-0002 price=58.00 qty=500"});
-  cases.push_back({MassCancel{12, 101, sym("CEA25"), Side::Sell},
-                   "mass-cancel member=12 account=101 symbol=CEA25 side=sell"});
+                   "qty=1000 expire_at=2026-01-05T02:30:00.000000001Z stp=cancel-both operator=7"});
+  cases.push_back({CancelOrder{101, cl("A-0001"), 7}, "cancel account=101 orig_clord_id=A-0001 operator=7"});
+  cases.push_back({ModifyOrder{101, cl("A-0001"), cl("A-0002"), dec(5800, 2), dec(500), 7},
+                   "modify account=101 orig_clord_id=A-0001 clord_id=A-0002 price=58.00 qty=500 operator=7"});
+  cases.push_back({MassCancel{12, 101, sym("CEA25"), Side::Sell, 7},
+                   "mass-cancel member=12 account=101 symbol=CEA25 side=sell operator=7"});
   cases.push_back({Timer{}, "timer"});
   return cases;
 }
@@ -812,15 +815,22 @@ class Gen {
   void fill(NewOrder& b) {
     b = {integer<AccountId>(), string<32>(), string<24>(), enumeration<Side>(), enumeration<OrderType>(),
          enumeration<TimeInForce>(), coin() ? Decimal{} : decimal(), decimal(), coin() ? 0 : time(),
-         enumeration<StpMode>()};
+         enumeration<StpMode>(), coin() ? 0 : integer<OperatorId>()};
   }
-  void fill(CancelOrder& b) { b = {integer<AccountId>(), string<32>()}; }
-  void fill(ModifyOrder& b) { b = {integer<AccountId>(), string<32>(), string<32>(), decimal(), decimal()}; }
+  void fill(CancelOrder& b) { b = {integer<AccountId>(), string<32>(), coin() ? 0 : integer<OperatorId>()}; }
+  void fill(ModifyOrder& b) {
+    b = {integer<AccountId>(), string<32>(), string<32>(), decimal(), decimal(), coin() ? 0 : integer<OperatorId>()};
+  }
   void fill(MassCancel& b) {
-    b = {integer<MemberId>(), coin() ? 0 : integer<AccountId>(), string<24>(), std::nullopt};
+    b = {integer<MemberId>(), coin() ? 0 : integer<AccountId>(), string<24>(), std::nullopt,
+         coin() ? 0 : integer<OperatorId>()};
     if (coin()) b.side = enumeration<Side>();
   }
   void fill(Timer&) {}
+  void fill(CreateOperator& b) {
+    b = {integer<OperatorId>(), integer<MemberId>(), string<32>(), enumeration<OperatorRole>()};
+  }
+  void fill(SetOperator& b) { b = {integer<OperatorId>(), enumeration<OperatorRole>(), coin()}; }
 
   template <std::size_t I = 0>
   CommandBody body(std::size_t kind) {
@@ -1046,7 +1056,8 @@ TEST_CASE("event names are unique kebab-case", "[event_text]") {
                                   AccountRestrictionSet{}, InstrumentCreated{}, InstrumentChangePending{},
                                   InstrumentChanged{}, FeesSet{}, DayOpened{}, DayClosed{}, SessionChanged{},
                                   ReferencePriceSet{}, DailyStatistics{}, OrderAccepted{}, Trade{},
-                                  OrderCancelled{}, OrderModified{}, MassCancelled{}, Transfer{}};
+                                  OrderCancelled{}, OrderModified{}, MassCancelled{}, Transfer{},
+                                  OperatorCreated{}, OperatorSet{}};
   REQUIRE(all.size() == std::variant_size_v<Event>);
   EventPrinter p;
   for (const Event& e : all) {

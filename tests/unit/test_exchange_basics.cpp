@@ -172,6 +172,7 @@ TEST_CASE("exchange: explicit limits are rejects at their edge", "[exchange]") {
   lim.max_members = 2;
   lim.max_accounts = 2;
   lim.max_instruments = 1;
+  lim.max_operators = 2;
   lim.max_open_orders_per_book = 2;
   Exchange ex(rec, lim);
   Seq seq = 0;
@@ -190,6 +191,9 @@ TEST_CASE("exchange: explicit limits are rejects at their edge", "[exchange]") {
   CHECK(run(CreateAccount{11, 1, false}) == RejectReason::None);
   CHECK(run(CreateAccount{12, 1, false}) == RejectReason::None);
   CHECK(run(CreateAccount{13, 2, false}) == RejectReason::LimitReached);
+  CHECK(run(CreateOperator{1, 1, Label::of("op1"), OperatorRole::Trader}) == RejectReason::None);
+  CHECK(run(CreateOperator{2, 2, Label::of("op2"), OperatorRole::Viewer}) == RejectReason::None);
+  CHECK(run(CreateOperator{3, 1, Label::of("op3"), OperatorRole::Trader}) == RejectReason::LimitReached);
   InstrumentSpec s = so2_spec();
   s.eligibility = Eligibility::Anyone;
   CHECK(run(CreateInstrument{s}) == RejectReason::None);
