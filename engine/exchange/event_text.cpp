@@ -137,6 +137,7 @@ std::string EventPrinter::print(Seq seq, const Event& event) {
     put(out, p + "account", f.account);
     put(out, p + "member", f.member);
     put(out, p + "clord_id", f.clord_id);
+    price(out, p + "limit", id, f.limit);
     qty(out, p + "leaves", id, f.leaves);
     qty(out, p + "cum_qty", id, f.cum_qty);
     put_cash(out, p + "cum_cash", f.cum_cash);

@@ -178,6 +178,7 @@ struct FillSide {
   AccountId account = 0;
   MemberId member = 0;
   ClOrdId clord_id;
+  Price limit = 0;     // the order's limit (a market order's protection price)
   Qty leaves = 0;
   Qty cum_qty = 0;
   Money cum_cash = 0;  // fen; average price = cum_cash / cum_qty (converted to price units)

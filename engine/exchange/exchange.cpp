@@ -112,6 +112,28 @@ const book::OrderBook* Exchange::book(InstrumentId id) const {
   return ins ? ins->book.get() : nullptr;
 }
 
+std::pair<Price, Price> Exchange::price_band(InstrumentId id) const {
+  const InstrumentState* ins = instrument(id);
+  return ins ? std::pair{ins->band_lo, ins->band_hi} : std::pair<Price, Price>{0, 0};
+}
+
+const CreateMember* Exchange::member_spec(MemberId id) const {
+  const MemberState* m = member(id);
+  return m ? &m->spec : nullptr;
+}
+
+std::optional<CreateAccount> Exchange::account_spec(AccountId id) const {
+  const AccountState* a = account(id);
+  if (!a) return std::nullopt;
+  return CreateAccount{a->id, a->member, a->restricted};
+}
+
+std::optional<Exchange::OperatorInfo> Exchange::operator_info(OperatorId id) const {
+  auto it = operators_.find(id);
+  if (it == operators_.end()) return std::nullopt;
+  return OperatorInfo{it->second.spec, it->second.active};
+}
+
 Money Exchange::balance(AccountId id, AssetId asset, Bucket bucket) const {
   const AccountState* a = account(id);
   if (!a || asset >= balances_.assets()) return 0;

@@ -66,6 +66,16 @@ class Exchange {
   // Balance of an account in one bucket (asset 0 = cash, fen; else instrument units).
   [[nodiscard]] Money balance(AccountId account, AssetId asset, Bucket bucket) const;
   [[nodiscard]] std::size_t open_orders() const noexcept { return order_index_.size(); }
+  // Today's price band of an instrument ({0, 0} when unknown).
+  [[nodiscard]] std::pair<Price, Price> price_band(InstrumentId id) const;
+  // Reference data as it stands now (restrictions, roles applied), or null / nullopt.
+  [[nodiscard]] const CreateMember* member_spec(MemberId id) const;
+  [[nodiscard]] std::optional<CreateAccount> account_spec(AccountId id) const;
+  struct OperatorInfo {
+    CreateOperator spec;
+    bool active = true;
+  };
+  [[nodiscard]] std::optional<OperatorInfo> operator_info(OperatorId id) const;
 
  private:
   struct MemberState {

@@ -240,9 +240,10 @@ void Exchange::settle_fill(const book::Event& e) {
 
   const Side aggressor = taker.side;
   emit(Trade{trade_id, ins.id, e.price, e.qty, cash, aggressor,
-             FillSide{buy.id, buy.account, buy.member, buy.clord_id, buy.leaves, buy.cum_qty, buy.cum_cash, buy_fee},
-             FillSide{sell.id, sell.account, sell.member, sell.clord_id, sell.leaves, sell.cum_qty, sell.cum_cash,
-                      sell_fee}});
+             FillSide{buy.id, buy.account, buy.member, buy.clord_id, buy.price, buy.leaves, buy.cum_qty, buy.cum_cash,
+                      buy_fee},
+             FillSide{sell.id, sell.account, sell.member, sell.clord_id, sell.price, sell.leaves, sell.cum_qty,
+                      sell.cum_cash, sell_fee}});
   for (std::size_t i = 0; i < n; ++i) transfer(group[i]);
 
   DayStats& d = ins.day;

@@ -958,12 +958,12 @@ TEST_CASE("event lines: exact text", "[event_text]") {
   t.qty = 1500;  // 1.500 t
   t.cash = 8;
   t.aggressor = Side::Sell;
-  t.buy = FillSide{6, 101, 12, cl("B1"), 500, 1500, 8, 1};
-  t.sell = FillSide{7, 202, 13, ClOrdId{}, 0, 1500, 8, 0};
+  t.buy = FillSide{6, 101, 12, cl("B1"), 6, 500, 1500, 8, 1};
+  t.sell = FillSide{7, 202, 13, ClOrdId{}, 5, 0, 1500, 8, 0};
   CHECK(p.print(10, t) ==
         "10 trade trade=3 symbol=FS-JX-2024 price=0.05 qty=1.500 cash=0.08 aggressor=sell buy_order=6 "
-        "buy_account=101 buy_member=12 buy_clord_id=B1 buy_leaves=0.500 buy_cum_qty=1.500 buy_cum_cash=0.08 "
-        "buy_fee=0.01 sell_order=7 sell_account=202 sell_member=13 sell_clord_id=\"\" sell_leaves=0.000 "
+        "buy_account=101 buy_member=12 buy_clord_id=B1 buy_limit=0.06 buy_leaves=0.500 buy_cum_qty=1.500 buy_cum_cash=0.08 "
+        "buy_fee=0.01 sell_order=7 sell_account=202 sell_member=13 sell_clord_id=\"\" sell_limit=0.05 sell_leaves=0.000 "
         "sell_cum_qty=1.500 sell_cum_cash=0.08 sell_fee=0.00");
   CHECK(p.print(10, Transfer{9, 2, 202, Bucket::Reserved, 101, Bucket::Locked, 1500, TransferKind::Delivery, 3}) ==
         "10 transfer transfer=9 asset=FS-JX-2024 debit_account=202 debit_bucket=reserved credit_account=101 "
