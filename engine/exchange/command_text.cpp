@@ -1,6 +1,7 @@
 // The command language (docs/COMMANDS.md). One description per command
-// struct (`fields`) drives the printer, the key check and the parser, so the
-// three cannot disagree about a key's name, order, requiredness or default.
+// struct (`fields`, command_fields.hpp, shared with the binary codec) drives
+// the printer, the key check and the parser, so the three cannot disagree
+// about a key's name, order, requiredness or default.
 
 #include "engine/exchange/command_text.hpp"
 
@@ -11,6 +12,7 @@
 #include <variant>
 
 #include "engine/core/checked.hpp"
+#include "engine/exchange/command_fields.hpp"
 #include "engine/exchange/names.hpp"
 #include "engine/fixed/decimal.hpp"
 
@@ -199,196 +201,18 @@ std::string integer_range_text() {
 }
 
 // ================================================================ fields
-// A field description names each key once; three visitors walk it:
+// The field descriptions (command_fields.hpp) name each key once; three
+// visitors walk them:
 //   Printer      writes " key=value" (optional keys only when not at default)
 //   KeyCollector lists the keys (to report unknown ones before anything else)
 //   FieldParser  reads the values from the line's key=value pairs
-// v.req(key, f)               required
-// v.opt(key, f, default)      optional, omitted at its default
-// v.req_if(c, key, f, def)    required when c holds (c may test a field read before), else optional
-// v.maybe(key, optional)      optional, omitted when empty
+// All three skip in_verb fields: the verb carries those (see kVerbs).
 
-struct TimeField {
-  Timestamp& v;
-};
-struct DateField {
-  BusinessDate& v;
-};
-
-template <class F>
-auto& ref(F& f) noexcept {
-  if constexpr (std::is_same_v<std::remove_cv_t<F>, TimeField> || std::is_same_v<std::remove_cv_t<F>, DateField>)
-    return f.v;
-  else
-    return f;
-}
-
-template <class T>
-struct IsFixedString : std::false_type {};
-template <std::size_t N>
-struct IsFixedString<FixedString<N>> : std::true_type {};
-
-template <class V>
-void fields(V& v, CreateMember& s) {
-  v.req("member", s.member);
-  v.req("name", s.name);
-  v.opt("region", s.region, Label{});
-  v.opt("basin", s.basin, Label{});
-  v.opt("category", s.category, MemberCategory::Investor);
-  v.opt("restricted", s.restricted, false);
-  v.opt("stp", s.stp, StpMode::CancelTaker);
-}
-template <class V>
-void fields(V& v, SetMemberRestricted& s) {
-  v.req("member", s.member);
-  v.req("restricted", s.restricted);
-}
-template <class V>
-void fields(V& v, CreateAccount& s) {
-  v.req("account", s.account);
-  v.req("member", s.member);
-  v.opt("restricted", s.restricted, false);
-}
-template <class V>
-void fields(V& v, SetAccountRestricted& s) {
-  v.req("account", s.account);
-  v.req("restricted", s.restricted);
-}
-template <class V>
-void fields(V& v, CreateOperator& s) {
-  v.req("operator", s.op);
-  v.req("member", s.member);
-  v.req("name", s.name);
-  v.opt("role", s.role, OperatorRole::Trader);
-}
-template <class V>
-void fields(V& v, SetOperator& s) {
-  v.req("operator", s.op);
-  v.req("role", s.role);
-  v.opt("active", s.active, true);
-}
-template <class V>
-void fields(V& v, InstrumentSpec& s) {
-  v.req("symbol", s.symbol);
-  v.req("right_class", s.right_class);
-  v.req("unit", s.unit);
-  v.opt("vintage", s.vintage, std::int32_t{0});
-  v.opt("project_id", s.project_id, Label{});
-  v.opt("pollutant", s.pollutant, Label{});
-  v.opt("region", s.region, Label{});
-  v.opt("basin", s.basin, Label{});
-  v.opt("term_years", s.term_years, std::int32_t{0});
-  v.opt("compliance_year", s.compliance_year, std::int32_t{0});
-  v.opt("water_type", s.water_type, WaterRightType::None);
-  v.req("price_scale", s.price_scale);
-  v.req("qty_scale", s.qty_scale);
-  v.req("tick", s.tick);
-  v.req("lot", s.lot);
-  v.opt("price_unit", s.price_unit, PriceUnit::PerUnit);
-  v.req("min_qty", s.continuous.min_qty);
-  v.req("max_qty", s.continuous.max_qty);
-  v.req("band_bps", s.continuous.band_bps);
-  v.req("reference_price", s.reference_price);
-  v.opt("eligibility", s.eligibility, Eligibility::Anyone);
-  v.opt("holding_limit", s.holding_limit, Decimal{});
-}
-template <class V>
-void fields(V& v, CreateInstrument& s) {
-  fields(v, s.spec);
-}
-template <class V>
-void fields(V& v, ChangeInstrument& s) {
-  fields(v, s.spec);
-}
-template <class V>
-void fields(V& v, SetFees& s) {
-  v.req("right_class", s.right_class);
-  v.opt("trading_rate_ppm", s.trading.rate_ppm, std::uint32_t{0});
-  v.opt("trading_minimum", s.trading.minimum, Decimal{});
-  v.opt("settlement_rate_ppm", s.settlement.rate_ppm, std::uint32_t{0});
-  v.opt("settlement_minimum", s.settlement.minimum, Decimal{});
-}
-template <class V>
-void fields(V& v, Deposit& s) {
-  v.req("account", s.account);
-  v.req("amount", s.amount);
-}
-template <class V>
-void fields(V& v, Withdraw& s) {
-  v.req("account", s.account);
-  v.req("amount", s.amount);
-}
-template <class V>
-void fields(V& v, IssueRights& s) {
-  v.req("account", s.account);
-  v.req("symbol", s.symbol);
-  v.req("qty", s.qty);
-}
-template <class V>
-void fields(V& v, MoveRights& s) {
-  v.req("account", s.account);
-  v.req("symbol", s.symbol);
-  v.req("qty", s.qty);
-  v.opt("to_trading", s.to_trading, true);
-}
-// `freeze` is the verb (hold / release), not a key.
-template <class V>
-void fields(V& v, Freeze& s) {
-  v.req("account", s.account);
-  v.opt("symbol", s.symbol, Symbol{});
-  v.req("qty", s.qty);
-  v.req("kind", s.kind);
-}
-template <class V>
-void fields(V& v, OpenDay& s) {
-  v.req("date", DateField{s.date});
-}
-template <class V>
-void fields(V&, CloseDay&) {}
-template <class V>
-void fields(V& v, SetSession& s) {
-  v.opt("symbol", s.symbol, Symbol{});
-  v.req("state", s.state);
-}
-template <class V>
-void fields(V& v, NewOrder& s) {
-  v.req("account", s.account);
-  v.req("clord_id", s.clord_id);
-  v.req("symbol", s.symbol);
-  v.req("side", s.side);
-  v.opt("type", s.type, OrderType::Limit);
-  v.opt("tif", s.tif, TimeInForce::Day);
-  v.req_if(s.type == OrderType::Limit, "price", s.price, Decimal{});
-  v.req("qty", s.qty);
-  v.req_if(s.tif == TimeInForce::Gtd, "expire_at", TimeField{s.expire_at}, Timestamp{0});
-  v.opt("stp", s.stp, StpMode::MemberDefault);
-  v.opt("operator", s.op, OperatorId{0});
-}
-template <class V>
-void fields(V& v, CancelOrder& s) {
-  v.req("account", s.account);
-  v.req("orig_clord_id", s.orig_clord_id);
-  v.opt("operator", s.op, OperatorId{0});
-}
-template <class V>
-void fields(V& v, ModifyOrder& s) {
-  v.req("account", s.account);
-  v.req("orig_clord_id", s.orig_clord_id);
-  v.opt("clord_id", s.clord_id, ClOrdId{});
-  v.req("price", s.price);
-  v.req("qty", s.qty);
-  v.opt("operator", s.op, OperatorId{0});
-}
-template <class V>
-void fields(V& v, MassCancel& s) {
-  v.req("member", s.member);
-  v.opt("account", s.account, AccountId{0});
-  v.opt("symbol", s.symbol, Symbol{});
-  v.maybe("side", s.side);
-  v.opt("operator", s.op, OperatorId{0});
-}
-template <class V>
-void fields(V&, Timer&) {}
+using detail::DateField;
+using detail::fields;
+using detail::IsFixedString;
+using detail::ref;
+using detail::TimeField;
 
 // ---------------------------------------------------------------- printing values
 
@@ -439,6 +263,7 @@ class Printer {
   void maybe(std::string_view key, const std::optional<T>& f) {
     if (f) req(key, *f);
   }
+  void in_verb(std::string_view, bool) {}
 
  private:
   std::string& out_;
@@ -462,6 +287,7 @@ class KeyCollector {
   void maybe(std::string_view key, const std::optional<T>&) {
     keys.push_back(key);
   }
+  void in_verb(std::string_view, bool) {}
   std::vector<std::string_view> keys;
 };
 
@@ -699,6 +525,7 @@ class FieldParser {
     read(*t, key, v);
     if (!error) f = v;
   }
+  void in_verb(std::string_view, bool) {}  // parse_body sets it from the verb
 
   std::optional<LineError> error;
 
