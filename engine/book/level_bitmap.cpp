@@ -1,5 +1,8 @@
 #include "engine/book/level_bitmap.hpp"
 
+#include <algorithm>
+#include <cstddef>
+
 #include "engine/core/assert.hpp"
 
 namespace erx::book {
@@ -104,6 +107,38 @@ std::uint32_t LevelBitmap::prev_at_or_before(std::uint32_t i) const noexcept {
     idx = (idx << kShift) | static_cast<std::uint64_t>(63 - __builtin_clzll(word));
   }
   return static_cast<std::uint32_t>(idx);
+}
+
+bool LevelBitmap::consistent() const noexcept {
+  if (layers_.empty() || layers_[0].size() != words_for(levels_)) return false;
+  // No bit past the last level.
+  const std::uint32_t tail_bits = levels_ & kMask;
+  if (tail_bits != 0 && (layers_[0].back() >> tail_bits) != 0) return false;
+  for (std::size_t k = 1; k < layers_.size(); ++k) {
+    const std::size_t below_words = layers_[k - 1].size();
+    if (below_words <= 1 || layers_[k].size() != words_for(static_cast<std::uint32_t>(below_words))) return false;
+    // Raw pointers: this loop reads the whole ladder / 64 and runs after every
+    // command in the tests, also in unoptimised (sanitizer) builds.
+    const std::uint64_t* below = layers_[k - 1].data();
+    const std::uint64_t* summary = layers_[k].data();
+    for (std::size_t j = 0; j < layers_[k].size(); ++j) {
+      const std::uint64_t* words = below + j * kBits;
+      const std::size_t n = std::min<std::size_t>(kBits, below_words - j * kBits);
+      const std::uint64_t s = summary[j];
+      if (n < kBits && (s >> n) != 0) return false;  // a bit for a word that does not exist
+      if (s == 0) {
+        // The common case on a sparse ladder: n words that must all be zero.
+        std::uint64_t any = 0;
+        for (std::size_t w = 0; w < n; ++w) any |= words[w];
+        if (any != 0) return false;
+      } else {
+        std::uint64_t nonzero = 0;
+        for (std::size_t w = 0; w < n; ++w) nonzero |= std::uint64_t{words[w] != 0} << w;
+        if (nonzero != s) return false;
+      }
+    }
+  }
+  return layers_.back().size() == 1;  // the top is one word
 }
 
 }  // namespace erx::book

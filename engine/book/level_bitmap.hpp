@@ -28,7 +28,17 @@ class LevelBitmap {
   // Largest set index <= i, or kNone.
   [[nodiscard]] std::uint32_t prev_at_or_before(std::uint32_t i) const noexcept;
 
+  // Self-check, for OrderBook::check_invariants(): every layer has the right
+  // number of words, no bit is set past the end of its layer, and bit j of
+  // layer k+1 is set exactly when word j of layer k is non-zero, so the walks
+  // above reach every set bit of layer 0 and only those. Reads every word once:
+  // O(levels / 64), mostly as OR-reductions of 64 words whose summary bit says
+  // they are all zero.
+  [[nodiscard]] bool consistent() const noexcept;
+
  private:
+  friend struct LevelBitmapTestAccess;  // tests/unit/test_book_invariants.cpp corrupts words
+
   std::uint32_t levels_;
   std::vector<std::vector<std::uint64_t>> layers_;  // layers_[0] is the finest
 };

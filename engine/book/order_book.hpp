@@ -114,10 +114,15 @@ class OrderBook {
 
   // Walks every structure and aborts (ERX_ASSERT) on any inconsistency:
   // level totals and counts, FIFO links, bitmap bits, best prices, no crossed
-  // book, the id index, owner lists, the expiry set. O(book size); for tests.
+  // book, the id index, owner lists, the expiry set. For tests. Visits only the
+  // non-empty levels (through the bitmaps), never the whole ladder:
+  // O(non-empty levels + resting orders + owners), plus one pass over the
+  // bitmap words (ladder / 64) to check their summaries. See invariants.cpp.
   void check_invariants() const;
 
  private:
+  friend struct OrderBookTestAccess;  // tests/unit/test_book_invariants.cpp corrupts state on purpose
+
   static constexpr std::uint32_t kNil = UINT32_MAX;
 
   // One resting order; 64 bytes, one cache line.

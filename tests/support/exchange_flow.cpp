@@ -79,16 +79,18 @@ InstrumentSpec base_spec(const char* symbol, RightClass cls, const char* unit) {
   return s;
 }
 
-// One instrument per right class, with the prices of DOMAIN.md. Ticks are
-// coarser than a real market's where the price is high, so that every ladder
-// fits flow_limits(): the band is ±10% and the ladder reaches 4,096 ticks.
+// One instrument per right class, with the prices and ticks of DOMAIN.md:
+// CNY 0.01 where the price is yuan per unit, CNY 0.0001 for water (CNY 0.12 per
+// m3 and year). The ladders are the exchange's own (16 × the reference price,
+// up to 622,400 ticks for SO2); check_invariants() visits only the occupied
+// levels, so their width costs the test nothing.
 std::vector<InstrumentSpec> instrument_specs() {
   std::vector<InstrumentSpec> v;
   {  // national allowance, CNY 60 / t
     InstrumentSpec s = base_spec("CEA25", RightClass::CarbonAllowance, "tCO2e");
     s.vintage = 2025;
     s.price_scale = 2;
-    s.tick = dec(5, 2);
+    s.tick = dec(1, 2);
     s.lot = dec(1, 0);
     s.continuous = ModeRules{dec(1, 0), dec(99'999, 0), 1'000};
     s.reference_price = dec(6'000, 2);
@@ -98,7 +100,7 @@ std::vector<InstrumentSpec> instrument_specs() {
     InstrumentSpec s = base_spec("CCER-JX0142-24", RightClass::Ccer, "tCO2e");
     s.project_id = Label::of("CCER-JX-0142");
     s.vintage = 2024;
-    s.tick = dec(5, 2);
+    s.tick = dec(1, 2);
     s.lot = dec(1, 0);
     s.continuous = ModeRules{dec(1, 0), dec(50'000, 0), 1'000};
     s.reference_price = dec(8'500, 2);
@@ -111,7 +113,7 @@ std::vector<InstrumentSpec> instrument_specs() {
     s.vintage = 2023;
     s.region = Label::of("Jiangxi");
     s.qty_scale = 3;
-    s.tick = dec(5, 2);
+    s.tick = dec(1, 2);
     s.lot = dec(1, 3);
     s.continuous = ModeRules{dec(1, 3), dec(10'000'000, 3), 1'500};
     s.reference_price = dec(5'000, 2);
@@ -122,7 +124,7 @@ std::vector<InstrumentSpec> instrument_specs() {
     s.pollutant = Label::of("SO2");
     s.region = Label::of("Ganzhou");
     s.term_years = 5;
-    s.tick = dec(20, 2);
+    s.tick = dec(1, 2);
     s.lot = dec(1, 0);
     s.price_unit = PriceUnit::PerUnitYear;
     s.continuous = ModeRules{dec(1, 0), dec(5'000, 0), 1'000};
@@ -134,7 +136,7 @@ std::vector<InstrumentSpec> instrument_specs() {
     InstrumentSpec s = base_spec("EUR-JX-2025", RightClass::EnergyUseRight, "tce");
     s.region = Label::of("Jiangxi");
     s.compliance_year = 2025;
-    s.tick = dec(10, 2);
+    s.tick = dec(1, 2);
     s.lot = dec(1, 0);
     s.continuous = ModeRules{dec(10, 0), dec(200'000, 0), 1'000};
     s.reference_price = dec(10'000, 2);
@@ -182,11 +184,7 @@ Money pow10_money(int n) {
 
 }  // namespace
 
-ExchangeLimits flow_limits() {
-  ExchangeLimits l;
-  l.max_ladder_levels = 4'096;
-  return l;
-}
+ExchangeLimits flow_limits() { return ExchangeLimits{}; }
 
 // ---------------------------------------------------------------- FlowRng
 

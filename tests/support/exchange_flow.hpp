@@ -42,9 +42,8 @@
 
 namespace erx::exchange::test {
 
-// The exchange limits the flow is designed for. The ladder is capped at 4,096
-// levels per book (the default is 2^20): check_invariants() walks every level
-// of every ladder, and the test calls it after every command.
+// The exchange limits the flow is designed for: the defaults (a ladder of up
+// to 2^20 levels per book, 16 × the reference price at realistic ticks).
 [[nodiscard]] ExchangeLimits flow_limits();
 
 // Uniform integers from a 64-bit Mersenne twister, portable and exact.
