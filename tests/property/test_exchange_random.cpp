@@ -549,6 +549,7 @@ class Auditor {
       if (f.leaves != o.leaves || f.cum_qty != o.cum_qty || f.cum_cash != o.cum_cash)
         fail("trade " + std::to_string(t.trade) + ": order state after the fill disagrees");
       if (f.account != o.account || f.member != o.member) fail("trade names the wrong account");
+      if (f.limit != o.price) fail("trade " + std::to_string(t.trade) + ": the order's limit is wrong");
       const Money target = fee_target(o.fees, o.cum_cash);
       if (s == 0 && o.cum_fee != target)
         fail("trade " + std::to_string(t.trade) + ": buyer's fees " + o.cum_fee.str() + ", schedule says " +

@@ -1116,6 +1116,7 @@ void put(Words& w, const FillSide& f) {
   put(w, f.account);
   put(w, f.member);
   put(w, f.clord_id);
+  put(w, f.limit);
   put(w, f.leaves);
   put(w, f.cum_qty);
   put(w, f.cum_cash);

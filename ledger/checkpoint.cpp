@@ -1,0 +1,26 @@
+#include "ledger/checkpoint.hpp"
+
+#include <cstring>
+
+#include "ledger/bytes.hpp"
+
+namespace erx::ledger {
+
+void encode_checkpoint(const Checkpoint& c, std::string& out) {
+  put_u64(out, c.state_hash);
+  out.append(as_bytes(c.chain));
+  put_u8(out, static_cast<std::uint8_t>(c.reason));
+}
+
+bool decode_checkpoint(std::string_view bytes, Checkpoint& out) {
+  Reader r(bytes);
+  out.state_hash = r.u64();
+  const std::string_view chain = r.bytes(32);
+  const std::uint8_t reason = r.u8();
+  if (r.bad() || !r.at_end() || reason > 2) return false;
+  std::memcpy(out.chain.data(), chain.data(), 32);
+  out.reason = static_cast<CheckpointReason>(reason);
+  return true;
+}
+
+}  // namespace erx::ledger

@@ -1,0 +1,25 @@
+#pragma once
+// Checkpoint rows: the Exchange's state hash and the journal's chain hash
+// after a given seq. Written every N commands and at each day close; recovery
+// and verification check the rebuilt state against them.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "ledger/sha256.hpp"
+
+namespace erx::ledger {
+
+enum class CheckpointReason : std::uint8_t { Interval = 0, DayClose = 1, Shutdown = 2 };
+
+struct Checkpoint {
+  std::uint64_t state_hash = 0;
+  Hash chain{};
+  CheckpointReason reason = CheckpointReason::Interval;
+};
+
+void encode_checkpoint(const Checkpoint& c, std::string& out);
+bool decode_checkpoint(std::string_view bytes, Checkpoint& out);
+
+}  // namespace erx::ledger

@@ -1,0 +1,56 @@
+#pragma once
+// DurableExchange: the Exchange, its ledger and its sequencer wired together.
+//
+// open() opens (or creates) the ledger, rebuilds the Exchange by replaying the
+// journal (checking the hash chain and every checkpoint on the way), and
+// leaves the sequencer ready at the journal's tail. This is what erxd and the
+// crash tests run; tools that only read a ledger use replay_journal().
+
+#include <memory>
+#include <string>
+
+#include "engine/exchange/exchange.hpp"
+#include "ledger/ledger.hpp"
+#include "ledger/replay.hpp"
+#include "ledger/rows.hpp"
+#include "ledger/sequencer.hpp"
+
+namespace erx::ledger {
+
+struct DurableOptions {
+  LedgerOptions ledger;  // its limits apply only when the ledger is created
+  SequencerOptions sequencer;
+};
+
+class DurableExchange {
+ public:
+  explicit DurableExchange(Clock& clock) : clock_(clock) {}
+  ~DurableExchange();
+  DurableExchange(const DurableExchange&) = delete;
+  DurableExchange& operator=(const DurableExchange&) = delete;
+
+  // Opens and recovers. False (with *error) when the ledger cannot be opened
+  // or does not verify; nothing is started then.
+  bool open(const DurableOptions& options, std::string* error);
+  // What recovery found (records replayed, checkpoints matched, the tail).
+  [[nodiscard]] const ReplayResult& recovery() const noexcept { return recovery_; }
+
+  void start() { sequencer_->start(); }
+  bool submit(const exchange::CommandBody& body, Completion* done) { return sequencer_->submit(body, done); }
+  void stop();
+
+  [[nodiscard]] Sequencer& sequencer() { return *sequencer_; }
+  [[nodiscard]] Ledger& ledger() { return ledger_; }
+  // Only while the sequencer is stopped (it owns the Exchange while running).
+  [[nodiscard]] const exchange::Exchange& exchange() const { return *exchange_; }
+
+ private:
+  Clock& clock_;
+  Ledger ledger_;
+  std::unique_ptr<RowBuilder> rows_;
+  std::unique_ptr<exchange::Exchange> exchange_;
+  std::unique_ptr<Sequencer> sequencer_;
+  ReplayResult recovery_;
+};
+
+}  // namespace erx::ledger

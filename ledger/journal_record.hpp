@@ -1,0 +1,61 @@
+#pragma once
+// One journal record: a sequenced command as it is stored, chained to the
+// record before it by SHA-256. Layout (docs/LEDGER.md "Journal record"):
+//
+//   offset  size  field
+//        0    32  prev_hash      hash of the previous record (zeros before seq 1)
+//       32     1  format         kJournalFormat
+//       33     1  flags          0 (reserved)
+//       34     2  engine_version the engine that applied it (kEngineVersion)
+//       36     8  seq
+//       44     8  epoch          sequencer fencing epoch
+//       52     8  time           ns since 1970-01-01T00:00:00Z, int64
+//       60     4  body_len n
+//       64     n  body           the command body, canonical binary form (docs/COMMANDS.md)
+//   64 + n    32  hash           SHA-256 of bytes [0, 64 + n): prev_hash ‖ the record
+//
+// Integers little-endian. The hash covers the previous hash, so changing any
+// byte of any record breaks every link after it.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/exchange/basic_types.hpp"
+#include "ledger/sha256.hpp"
+
+namespace erx::ledger {
+
+inline constexpr std::uint8_t kJournalFormat = 1;
+inline constexpr std::uint16_t kEngineVersion = 1;
+inline constexpr std::size_t kRecordOverhead = 96;
+
+struct RecordHeader {
+  std::uint16_t engine_version = kEngineVersion;
+  exchange::Seq seq = 0;
+  std::uint64_t epoch = 0;
+  exchange::Timestamp time = 0;
+};
+
+// Appends a whole record to `out`; returns its hash.
+Hash append_record(const Hash& prev, const RecordHeader& h, std::string_view body, std::string& out);
+
+enum class RecordDefect : std::uint8_t {
+  None = 0,
+  Truncated,      // shorter than its own lengths say, or longer
+  BadFormat,      // unknown format byte or non-zero flags
+  BadHash,        // the stored hash is not SHA-256 of the record
+};
+[[nodiscard]] const char* to_string(RecordDefect d) noexcept;
+
+struct RecordView {
+  Hash prev{};
+  RecordHeader header;
+  std::string_view body;
+  Hash hash{};
+};
+
+// Parses and checks one record on its own (not its link to the previous one).
+RecordDefect read_record(std::string_view bytes, RecordView& out);
+
+}  // namespace erx::ledger

@@ -1,0 +1,192 @@
+#include "ledger/ledger.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "ledger/bytes.hpp"
+#include "ledger/journal_record.hpp"
+
+namespace erx::ledger {
+
+int Ledger::open(const LedgerOptions& options, std::string* error) {
+  options_ = options;
+  lmdb::Env::Options eo;
+  eo.map_size = options.initial_map_size;
+  eo.max_dbs = kTables + 2;
+  // Read-only users (verification) read the journal and the tables in two
+  // transactions at once on one thread: MDB_NOTLS allows that.
+  eo.flags = options.env_flags | (options.read_only ? MDB_RDONLY | MDB_NOTLS : 0u);
+  int rc = env_.open(options.dir, eo);
+  if (rc != 0) {
+    if (error) *error = "cannot open ledger " + options.dir + ": " + lmdb::error_text(rc);
+    return rc;
+  }
+  stale_readers_ = env_.clear_stale_readers();
+  // A map larger than we asked for (the file grew in an earlier run) is kept.
+  lmdb::Txn txn;
+  if ((rc = txn.begin(env_, options.read_only)) != 0) {
+    if (error) *error = "cannot begin the opening transaction: " + lmdb::error_text(rc);
+    return rc;
+  }
+  for (std::size_t i = 0; i < kTables; ++i) {
+    if ((rc = dbis_[i].open(txn, table_name(static_cast<Table>(i)), !options.read_only)) != 0) {
+      if (error) *error = std::string("cannot open table ") + table_name(static_cast<Table>(i)) + ": " + lmdb::error_text(rc);
+      return rc;
+    }
+  }
+  const lmdb::Dbi& meta = table(Table::Meta);
+  std::string_view stored;
+  rc = meta.get(txn, "format", stored);
+  if (rc == MDB_NOTFOUND && !options.read_only) {
+    std::string v;
+    put_u32(v, kLedgerFormat);
+    rc = meta.put(txn, "format", v);
+  } else if (rc == 0) {
+    Reader r(stored);
+    const std::uint32_t format = r.u32();
+    if (r.bad() || !r.at_end() || format != kLedgerFormat) {
+      if (error) *error = "ledger " + options.dir + " has format " + std::to_string(format) + ", this build reads " +
+                          std::to_string(kLedgerFormat);
+      return EINVAL;
+    }
+  }
+  if (rc == 0) rc = load_limits(txn, options.limits, options.read_only, error);
+  if (rc == 0) rc = txn.commit();
+  if (rc != 0 && error && error->empty()) *error = "cannot initialise ledger " + options.dir + ": " + lmdb::error_text(rc);
+  return rc;
+}
+
+void Ledger::close() { env_.close(); }
+
+namespace {
+
+void encode_limits(const exchange::ExchangeLimits& l, std::string& out) {
+  for (std::uint32_t v : {l.max_members, l.max_accounts, l.max_instruments, l.max_operators,
+                          l.max_open_orders_per_book, l.max_ladder_levels})
+    put_u32(out, v);
+}
+
+bool decode_limits(std::string_view bytes, exchange::ExchangeLimits& l) {
+  Reader r(bytes);
+  for (std::uint32_t* v : {&l.max_members, &l.max_accounts, &l.max_instruments, &l.max_operators,
+                           &l.max_open_orders_per_book, &l.max_ladder_levels})
+    *v = r.u32();
+  return !r.bad() && r.at_end();
+}
+
+}  // namespace
+
+int Ledger::load_limits(lmdb::Txn& txn, const exchange::ExchangeLimits& wanted, bool read_only, std::string* error) {
+  const lmdb::Dbi& meta = table(Table::Meta);
+  std::string_view stored;
+  int rc = meta.get(txn, "limits", stored);
+  if (rc == MDB_NOTFOUND && !read_only) {
+    limits_ = wanted;
+    std::string v;
+    encode_limits(wanted, v);
+    return meta.put(txn, "limits", v);
+  }
+  if (rc != 0) {
+    if (error) *error = "ledger " + options_.dir + " has no engine limits: " + lmdb::error_text(rc);
+    return rc;
+  }
+  if (!decode_limits(stored, limits_)) {
+    if (error) *error = "ledger " + options_.dir + ": unreadable engine limits";
+    return EINVAL;
+  }
+  return 0;
+}
+
+int Ledger::write_once(const Batch& batch) {
+  const auto t0 = std::chrono::steady_clock::now();
+  lmdb::Txn txn;
+  int rc = txn.begin(env_, false);
+  if (rc != 0) return rc;
+  for (const Batch::Row& row : batch.rows()) {
+    const unsigned flags = table_is_append_only(row.table) ? MDB_APPEND : 0u;
+    rc = table(row.table).put(txn, batch.key(row), batch.value(row), flags);
+    if (rc != 0) return rc;  // the Txn destructor aborts
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  rc = txn.commit();
+  last_commit_ns_ = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t1).count());
+  last_put_ns_ = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+  return rc;
+}
+
+int Ledger::write(const Batch& batch) {
+  for (;;) {
+    const int rc = write_once(batch);
+    if (rc != MDB_MAP_FULL) return rc;
+    const std::size_t now = env_.map_size();
+    if (now >= options_.max_map_size) return rc;
+    const int grow = env_.set_map_size(std::min(now * 2, options_.max_map_size));
+    if (grow != 0) return grow;
+    ++map_grows_;
+  }
+}
+
+namespace {
+
+// fsync of a file or a directory by path.
+int sync_path(const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) return errno;
+  const int rc = ::fsync(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  return rc;
+}
+
+std::string parent_of(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+int Ledger::backup(const std::string& to_dir, std::string* error) {
+  if (::mkdir(to_dir.c_str(), 0750) != 0 && errno != EEXIST) {
+    const int rc = errno;
+    if (error) *error = "cannot create " + to_dir + ": " + std::strerror(rc);
+    return rc;
+  }
+  int rc = mdb_env_copy2(env_.get(), to_dir.c_str(), MDB_CP_COMPACT);
+  if (rc != 0) {
+    if (error) *error = "copy of " + options_.dir + " to " + to_dir + " failed: " + lmdb::error_text(rc);
+    return rc;
+  }
+  for (const auto& [path, is_dir] : {std::pair{to_dir + "/data.mdb", false}, std::pair{to_dir, true},
+                                     std::pair{parent_of(to_dir), true}})
+    if ((rc = sync_path(path, is_dir)) != 0) {
+      if (error) *error = "fsync of " + path + " failed: " + std::strerror(rc);
+      return rc;
+    }
+  return 0;
+}
+
+int Ledger::tail(JournalTail& out) {
+  out = JournalTail{};
+  lmdb::Txn txn;
+  int rc = txn.begin(env_, true);
+  if (rc != 0) return rc;
+  lmdb::Cursor cur;
+  if ((rc = cur.open(txn, table(Table::Journal))) != 0) return rc;
+  std::string_view key, value;
+  rc = cur.move(MDB_LAST, key, value);
+  if (rc == MDB_NOTFOUND) return 0;
+  if (rc != 0) return rc;
+  RecordView rec;
+  if (read_record(value, rec) != RecordDefect::None) return EINVAL;
+  out.seq = rec.header.seq;
+  out.hash = rec.hash;
+  out.time = rec.header.time;
+  return 0;
+}
+
+}  // namespace erx::ledger

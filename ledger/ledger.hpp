@@ -1,0 +1,91 @@
+#pragma once
+// The ledger: one LMDB environment holding the journal and the derived tables
+// (batch.hpp). write() puts a whole batch in one write transaction and
+// commits with LMDB's default durable sync: when it returns 0 the batch is on
+// disk, and only then may anyone be told about it.
+
+#include <array>
+#include <optional>
+#include <string>
+
+#include "engine/exchange/exchange.hpp"
+#include "ledger/batch.hpp"
+#include "ledger/lmdb.hpp"
+#include "ledger/sha256.hpp"
+
+namespace erx::ledger {
+
+inline constexpr std::uint32_t kLedgerFormat = 1;
+
+struct LedgerOptions {
+  std::string dir;                                     // the environment's directory (created if missing)
+  std::size_t initial_map_size = std::size_t{64} << 20;
+  std::size_t max_map_size = std::size_t{1} << 40;     // growth stops here: MDB_MAP_FULL is then an error
+  unsigned env_flags = 0;  // only negative-control tests pass MDB_NOSYNC; never in production
+  bool read_only = false;  // verification of a copy: no table is created, nothing written
+  // The engine's limits change what it accepts, so they belong to the ledger:
+  // written at creation, and from then on the stored ones are used.
+  exchange::ExchangeLimits limits;
+};
+
+// The end of the journal: where the next record continues the chain.
+struct JournalTail {
+  exchange::Seq seq = 0;  // 0: empty journal
+  Hash hash{};            // zeros when empty
+  exchange::Timestamp time = 0;
+};
+
+class Ledger {
+ public:
+  Ledger() = default;
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Opens or creates the ledger: clears stale reader slots, creates missing
+  // tables, checks (or writes) the format. Returns 0 or an LMDB / errno code
+  // with *error describing it.
+  int open(const LedgerOptions& options, std::string* error);
+  void close();
+
+  // One write transaction for the whole batch, then a durable commit.
+  // MDB_MAP_FULL aborts, grows the map (doubling) and retries. Any other
+  // failure returns its code: the caller must stop (fail-stop), because the
+  // in-memory state is now ahead of the disk.
+  int write(const Batch& batch);
+  // Time spent in the last write(): puts, and the commit (page writes + sync).
+  [[nodiscard]] std::uint64_t last_put_ns() const noexcept { return last_put_ns_; }
+  [[nodiscard]] std::uint64_t last_commit_ns() const noexcept { return last_commit_ns_; }
+
+  // A consistent, compacted copy of the ledger as of one read transaction
+  // (safe while the sequencer writes), made durable: the copy's file and its
+  // directory are fsynced (LMDB does not). `to_dir` must not exist yet or be
+  // empty. The copy is a complete ledger: verify_ledger() and the erx tools
+  // read it.
+  int backup(const std::string& to_dir, std::string* error);
+
+  // The last journal record (reads the disk).
+  int tail(JournalTail& out);
+
+  [[nodiscard]] lmdb::Env& env() noexcept { return env_; }
+  [[nodiscard]] const lmdb::Dbi& table(Table t) const noexcept { return dbis_[static_cast<std::size_t>(t)]; }
+  [[nodiscard]] const std::string& dir() const noexcept { return options_.dir; }
+  [[nodiscard]] int map_grows() const noexcept { return map_grows_; }
+  // Reader slots of dead processes cleared when the ledger was opened.
+  [[nodiscard]] int stale_readers_cleared() const noexcept { return stale_readers_; }
+  // The limits the ledger was created with (every replay must use them).
+  [[nodiscard]] const exchange::ExchangeLimits& limits() const noexcept { return limits_; }
+
+ private:
+  int write_once(const Batch& batch);
+  int load_limits(lmdb::Txn& txn, const exchange::ExchangeLimits& wanted, bool read_only, std::string* error);
+
+  LedgerOptions options_;
+  lmdb::Env env_;
+  std::array<lmdb::Dbi, kTables> dbis_{};
+  int map_grows_ = 0;
+  std::uint64_t last_put_ns_ = 0, last_commit_ns_ = 0;
+  int stale_readers_ = 0;
+  exchange::ExchangeLimits limits_;
+};
+
+}  // namespace erx::ledger

@@ -1,0 +1,283 @@
+#include "ledger/sequencer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "engine/core/assert.hpp"
+#include "engine/exchange/command_codec.hpp"
+#include "ledger/journal_record.hpp"
+
+namespace erx::ledger {
+
+using exchange::Seq;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+std::uint64_t ns(SteadyClock::duration d) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+}
+}  // namespace
+
+exchange::Timestamp SystemClock::now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void Sequencer::Collector::on_event(Seq, const exchange::Event& e) {
+  if (into) into->push_back(e);
+}
+
+Sequencer::Sequencer(Ledger& ledger, exchange::Exchange& ex, RowBuilder& rows, Clock& clock, const JournalTail& tail,
+                     SequencerOptions options)
+    : ledger_(ledger),
+      ex_(ex),
+      rows_(rows),
+      clock_(clock),
+      options_(options),
+      committed_(tail.seq),
+      last_seq_(tail.seq),
+      last_hash_(tail.hash),
+      last_time_(std::max(tail.time, ex.now())) {
+  ERX_ASSERT(ex.last_seq() == tail.seq);
+  ERX_ASSERT(options_.queue_capacity > 0 && options_.max_batch > 0);
+  queue_.reserve(options_.queue_capacity);
+}
+
+Sequencer::~Sequencer() { stop(); }
+
+void Sequencer::start() {
+  ERX_ASSERT(!apply_thread_.joinable());
+  writer_thread_ = std::thread([this] { run_writer(); });
+  apply_thread_ = std::thread([this] { run_apply(); });
+}
+
+bool Sequencer::submit(const exchange::CommandBody& body, Completion* done) {
+  std::unique_lock lock(mu_);
+  not_full_.wait(lock, [&] { return queue_.size() < options_.queue_capacity || stopping_ || failed_; });
+  if (stopping_ || failed_) return false;
+  queue_.push_back(Pending{body, done});
+  if (queue_.size() == 1) not_empty_.notify_one();
+  return true;
+}
+
+void Sequencer::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  not_empty_.notify_all();
+  not_full_.notify_all();
+  if (apply_thread_.joinable()) apply_thread_.join();
+  if (writer_thread_.joinable()) writer_thread_.join();
+}
+
+bool Sequencer::failed() const {
+  std::lock_guard lock(mu_);
+  return failed_;
+}
+
+std::string Sequencer::failure() const {
+  std::lock_guard lock(mu_);
+  return failure_;
+}
+
+SequencerStats Sequencer::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+std::size_t Sequencer::queued() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+Seq Sequencer::last_committed() const {
+  std::lock_guard lock(mu_);
+  return committed_;
+}
+
+// ---------------------------------------------------------------- apply thread
+
+// Waits for work; takes everything queued. False when stopping and drained.
+bool Sequencer::take(std::vector<Pending>& into) {
+  std::unique_lock lock(mu_);
+  not_empty_.wait(lock, [&] { return !queue_.empty() || stopping_ || failed_; });
+  if (queue_.empty() || failed_) return false;
+  if (options_.max_wait.count() > 0 && queue_.size() < options_.max_batch && !stopping_)
+    not_empty_.wait_for(lock, options_.max_wait, [&] { return queue_.size() >= options_.max_batch || stopping_; });
+  into.clear();
+  into.swap(queue_);
+  queue_.reserve(options_.queue_capacity);
+  lock.unlock();
+  not_full_.notify_all();
+  return true;
+}
+
+// Waits until the writer has released `stage`. False when the ledger failed.
+bool Sequencer::claim(Stage& stage) {
+  std::unique_lock lock(mu_);
+  stage_free_.wait(lock, [&] { return !stage.busy || failed_; });
+  if (failed_) return false;
+  stage.busy = true;
+  return true;
+}
+
+void Sequencer::run_apply() {
+  std::vector<Pending> work;
+  work.reserve(options_.queue_capacity);
+  std::size_t next_stage = 0;
+  bool ok = true;
+  while (ok && take(work)) {
+    for (std::size_t at = 0; at < work.size(); at += options_.max_batch) {
+      Stage& stage = stages_[next_stage];
+      if (!claim(stage)) {
+        tell_failed(work, at);  // never sequenced
+        ok = false;
+        break;
+      }
+      build(stage, work, at, std::min(work.size(), at + options_.max_batch));
+      {
+        std::lock_guard lock(mu_);
+        to_write_.push_back(&stage);
+      }
+      stage_ready_.notify_one();
+      next_stage ^= 1;
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    applying_done_ = true;
+  }
+  stage_ready_.notify_one();
+}
+
+void Sequencer::checkpoint(Stage& stage, CheckpointReason why) {
+  const Checkpoint cp{ex_.state_hash(), last_hash_, why};
+  record_.clear();
+  encode_checkpoint(cp, record_);
+  stage.batch.add(Table::Checkpoints, key_u64(last_seq_), record_);
+  ++stage.checkpoints;
+}
+
+// Sequences work[from, to): journal records, the Exchange, derived rows.
+void Sequencer::build(Stage& stage, std::vector<Pending>& work, std::size_t from, std::size_t to) {
+  stage.batch.clear();
+  stage.events.clear();
+  stage.applied.clear();
+  stage.checkpoints = 0;
+  rows_.attach(stage.batch);
+  collector_.into = &stage.events;
+  const auto t0 = SteadyClock::now();
+  for (std::size_t i = from; i < to; ++i) {
+    Pending& p = work[i];
+    const Seq seq = last_seq_ + 1;
+    const exchange::Timestamp time = std::max(clock_.now(), last_time_);
+    body_.clear();
+    exchange::encode_body(p.body, body_);
+    record_.clear();
+    const Hash hash = append_record(last_hash_, RecordHeader{kEngineVersion, seq, options_.epoch, time}, body_, record_);
+    stage.batch.add(Table::Journal, key_u64(seq), record_);
+
+    const bool day_close = std::holds_alternative<exchange::CloseDay>(p.body);
+    const std::size_t first = stage.events.size();
+    ex_.apply(exchange::Command{seq, time, std::move(p.body)});
+    ERX_ASSERT(ex_.last_seq() == seq);  // the sequencer never sends a gap or a step back in time
+    last_seq_ = seq;
+    last_hash_ = hash;
+    last_time_ = time;
+    stage.applied.push_back(Applied{seq, first, stage.events.size(), p.done});
+    if (day_close || (options_.checkpoint_every != 0 && seq % options_.checkpoint_every == 0))
+      checkpoint(stage, day_close ? CheckpointReason::DayClose : CheckpointReason::Interval);
+  }
+  const auto t1 = SteadyClock::now();
+  rows_.finish(ex_);
+  rows_.detach();
+  collector_.into = nullptr;
+  stage.last_seq = last_seq_;
+  stage.apply_ns = ns(t1 - t0);
+  stage.finish_ns = ns(SteadyClock::now() - t1);
+}
+
+// ---------------------------------------------------------------- writer thread
+
+void Sequencer::run_writer() {
+  for (;;) {
+    Stage* stage = nullptr;
+    {
+      std::unique_lock lock(mu_);
+      stage_ready_.wait(lock, [&] { return !to_write_.empty() || applying_done_; });
+      if (to_write_.empty()) return;  // the apply thread is done and everything is written
+      stage = to_write_.front();
+      to_write_.erase(to_write_.begin());
+    }
+    if (failed()) {
+      tell_failed(*stage);  // applied after a failed commit: never acknowledged
+    } else {
+      write(*stage);
+    }
+    {
+      std::lock_guard lock(mu_);
+      stage->busy = false;
+    }
+    stage_free_.notify_all();
+  }
+}
+
+void Sequencer::write(Stage& stage) {
+  const int rc = ledger_.write(stage.batch);
+  if (rc != 0) {
+    tell_failed(stage);
+    fail_stop(rc);
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    committed_ = stage.last_seq;
+    stats_.commands += stage.applied.size();
+    ++stats_.batches;
+    stats_.largest_batch = std::max<std::uint64_t>(stats_.largest_batch, stage.applied.size());
+    stats_.checkpoints += stage.checkpoints;
+    stats_.apply_ns += stage.apply_ns;
+    stats_.finish_ns += stage.finish_ns;
+    stats_.write_ns += ledger_.last_put_ns();
+    stats_.commit_ns += ledger_.last_commit_ns();
+  }
+  const std::span<const exchange::Event> all(stage.events);
+  for (const Applied& a : stage.applied)
+    if (a.done)
+      a.done->done(Outcome{Outcome::Status::Committed, a.seq, all.subspan(a.first_event, a.end_event - a.first_event)});
+}
+
+// ---------------------------------------------------------------- failure
+
+// A commit failed: from now on nothing is taken, nothing more is written, and
+// every command not yet acknowledged is told Failed. The disk holds exactly
+// seq 1..committed_; a restart recovers that.
+void Sequencer::fail_stop(int rc) {
+  std::vector<Pending> queued;
+  {
+    std::lock_guard lock(mu_);
+    failed_ = true;
+    failure_ = "ledger commit failed after seq " + std::to_string(committed_) + ": " + lmdb::error_text(rc);
+    spdlog::critical("sequencer stopped: {} — nothing after seq {} was acknowledged; restart to recover", failure_,
+                     committed_);
+    queued.swap(queue_);
+  }
+  not_full_.notify_all();
+  not_empty_.notify_all();
+  stage_free_.notify_all();
+  tell_failed(queued, 0);
+}
+
+void Sequencer::tell_failed(const std::vector<Pending>& work, std::size_t from) {
+  for (std::size_t i = from; i < work.size(); ++i)
+    if (work[i].done) work[i].done->done(Outcome{Outcome::Status::Failed, 0, {}});
+}
+
+void Sequencer::tell_failed(const Stage& stage) {
+  for (const Applied& a : stage.applied)
+    if (a.done) a.done->done(Outcome{Outcome::Status::Failed, 0, {}});
+}
+
+}  // namespace erx::ledger

@@ -1,0 +1,240 @@
+#include "ledger/verify.hpp"
+
+#include <array>
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "engine/exchange/exchange.hpp"
+#include "ledger/bytes.hpp"
+#include "ledger/ledger.hpp"
+#include "ledger/replay.hpp"
+#include "ledger/rows.hpp"
+
+namespace erx::ledger {
+
+using exchange::Seq;
+
+std::string VerifyReport::summary() const {
+  if (ok)
+    return "verified up to seq " + std::to_string(verified_seq) + ", state hash " + [this] {
+      char buf[17];
+      std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(state_hash));
+      return std::string(buf);
+    }() + ", chain " + to_hex(chain) + " (" + std::to_string(records) + " records, " + std::to_string(checkpoints) +
+           " checkpoints, " + std::to_string(rows) + " rows)";
+  return "FAILED at seq " + std::to_string(first_bad_seq) + ": " + problem;
+}
+
+namespace {
+
+Seq seq_of_row(std::string_view value) {
+  Reader r(value);
+  const Seq s = r.u64();
+  return r.bad() ? 0 : s;
+}
+
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s;
+  for (char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    s.push_back(kDigits[c >> 4]);
+    s.push_back(kDigits[c & 15]);
+  }
+  return s;
+}
+
+bool is_current_value(Table t) {
+  return t == Table::Balances || t == Table::OrderState || t == Table::Instruments || t == Table::Members ||
+         t == Table::Accounts || t == Table::Operators || t == Table::Fees;
+}
+
+// Compares rebuilt rows with the tables, remembering the earliest problem.
+class RowChecker {
+ public:
+  explicit RowChecker(Ledger& ledger) : ledger_(ledger) {}
+
+  // Rows of one replay batch.
+  void check(const Batch& batch) {
+    lmdb::Txn txn;
+    if (txn.begin(ledger_.env(), true) != 0) return problem(0, "cannot read the ledger");
+    for (const Batch::Row& row : batch.rows()) {
+      const std::string_view key = batch.key(row);
+      const std::string_view value = batch.value(row);
+      ++rows_;
+      if (row.table == Table::OrderState && OrderStatus(static_cast<std::uint8_t>(value[8])) == OrderStatus::Open) {
+        open_orders_[std::string(key)] = std::string(value);  // may change later: checked at the end
+        continue;
+      }
+      if (row.table == Table::OrderState) open_orders_.erase(std::string(key));
+      if (is_current_value(row.table) && row.table != Table::OrderState) {
+        current_[static_cast<std::size_t>(row.table)][std::string(key)] = std::string(value);
+        continue;
+      }
+      ++expected_entries_[static_cast<std::size_t>(row.table)];
+      note_key(row.table, key);
+      compare(txn, row.table, key, value);  // final: filled or cancelled orders, and append-only facts
+    }
+  }
+
+  // After the replay: what is still current, and no extra rows anywhere.
+  void finish() {
+    lmdb::Txn txn;
+    if (txn.begin(ledger_.env(), true) != 0) return problem(0, "cannot read the ledger");
+    for (const auto& [key, value] : open_orders_) {
+      ++expected_entries_[static_cast<std::size_t>(Table::OrderState)];
+      compare(txn, Table::OrderState, key, value);
+    }
+    for (std::size_t t = 0; t < kTables; ++t)
+      for (const auto& [key, value] : current_[t]) {
+        ++expected_entries_[t];
+        compare(txn, static_cast<Table>(t), key, value);
+      }
+    for (Table t : {Table::Trades, Table::Transfers, Table::Balances, Table::Orders, Table::OrderState,
+                    Table::Instruments, Table::Members, Table::Accounts, Table::Operators, Table::Fees,
+                    Table::DailyStats})
+      if (ledger_.table(t).entries(txn) != expected_entries_[static_cast<std::size_t>(t)])
+        find_extra_row(txn, t);
+  }
+
+  [[nodiscard]] bool ok() const { return problem_.empty(); }
+  [[nodiscard]] Seq bad_seq() const { return bad_seq_; }
+  [[nodiscard]] const std::string& what() const { return problem_; }
+  [[nodiscard]] std::uint64_t rows() const { return rows_; }
+
+ private:
+  void compare(lmdb::Txn& txn, Table t, std::string_view key, std::string_view expect) {
+    std::string_view stored;
+    const int rc = ledger_.table(t).get(txn, key, stored);
+    if (rc == MDB_NOTFOUND) return problem(seq_of_row(expect), std::string(table_name(t)) + " row missing");
+    if (rc != 0) return problem(seq_of_row(expect), std::string("cannot read ") + table_name(t));
+    if (stored != expect) {
+      const Seq a = seq_of_row(expect);
+      const Seq b = seq_of_row(stored);
+      problem(b != 0 && b < a ? b : a, std::string(table_name(t)) + " row differs from the replay");
+    }
+  }
+
+  // Some row of `t` has no expectation: find the first one and name its seq.
+  void find_extra_row(lmdb::Txn& txn, Table t) {
+    lmdb::Cursor cur;
+    if (cur.open(txn, ledger_.table(t)) != 0) return problem(0, "cannot read the ledger");
+    std::string_view k, v;
+    Seq earliest = 0;
+    std::string which;
+    for (int rc = cur.move(MDB_FIRST, k, v); rc == 0; rc = cur.move(MDB_NEXT, k, v)) {
+      if (expected(t, k)) continue;
+      const Seq s = std::max<Seq>(seq_of_row(v), 1);
+      if (earliest == 0 || s < earliest) {
+        earliest = s;
+        which = hex(k);
+      }
+    }
+    // None extra: the count differs because rows are missing, reported already.
+    if (earliest != 0)
+      problem(earliest, std::string(table_name(t)) + " has a row the journal does not produce (key " + which + ")");
+  }
+
+  // Trades, transfers and orders have ids 1, 2, 3... in the order they
+  // happen (an order id is used up only when the book accepts the order), so
+  // "every expected row present and the count right" is kept cheap: remember
+  // the highest id. Daily statistics are few: remember their keys.
+  void note_key(Table t, std::string_view key) {
+    if (t == Table::DailyStats) {
+      daily_keys_.emplace(key);
+      return;
+    }
+    if (key.size() != 8) return;
+    const std::size_t i = static_cast<std::size_t>(t == Table::OrderState ? Table::Orders : t);
+    max_id_[i] = std::max<std::uint64_t>(max_id_[i], get_be(key, 0, 8));
+  }
+
+  // Whether replay produced this key; only asked when a table holds more rows
+  // than replay produced, to name an extra one.
+  bool expected(Table t, std::string_view k) {
+    const std::size_t i = static_cast<std::size_t>(t);
+    if (t == Table::OrderState && open_orders_.count(std::string(k))) return true;
+    if (current_[i].count(std::string(k))) return true;
+    if (t == Table::DailyStats) return daily_keys_.count(std::string(k)) != 0;
+    const std::size_t ids = static_cast<std::size_t>(t == Table::OrderState ? Table::Orders : t);
+    if (k.size() != 8) return false;
+    const std::uint64_t id = get_be(k, 0, 8);
+    return id >= 1 && id <= max_id_[ids];
+  }
+
+  // Keeps the earliest problem; seq 0 (the ledger could not be read) beats all.
+  void problem(Seq seq, std::string what) {
+    if (problem_.empty() || seq < bad_seq_) {
+      bad_seq_ = seq;
+      problem_ = std::move(what);
+    }
+  }
+
+  Ledger& ledger_;
+  std::map<std::string, std::string> open_orders_;
+  std::array<std::map<std::string, std::string>, kTables> current_;
+  std::array<std::uint64_t, kTables> max_id_{};
+  std::set<std::string> daily_keys_;
+  std::array<std::uint64_t, kTables> expected_entries_{};
+  std::uint64_t rows_ = 0;
+  Seq bad_seq_ = 0;
+  std::string problem_;
+};
+
+}  // namespace
+
+VerifyReport verify_ledger(const std::string& dir) {
+  VerifyReport report;
+  Ledger ledger;
+  LedgerOptions options;
+  options.dir = dir;
+  options.read_only = true;
+  std::string error;
+  if (ledger.open(options, &error) != 0) {
+    report.first_bad_seq = 0;
+    report.problem = error;
+    return report;
+  }
+  RowBuilder rows;
+  Batch batch;
+  rows.attach(batch);
+  exchange::Exchange ex(rows, ledger.limits());
+  RowChecker checker(ledger);
+  constexpr Seq kRowsEvery = 4096;
+  ReplayOptions ro;
+  ro.after_command = [&](Seq seq) {
+    if (seq % kRowsEvery != 0) return;
+    rows.finish(ex);
+    checker.check(batch);
+    batch.clear();
+  };
+  const ReplayResult r = replay_journal(ledger, ex, ro);
+  rows.finish(ex);
+  checker.check(batch);
+  // Current values (balances, open orders, reference data) can only be judged
+  // against the state at the journal's end; when the journal itself is broken
+  // the facts checked so far are all that can be said.
+  if (r.ok) checker.finish();
+
+  report.records = r.records;
+  report.checkpoints = r.checkpoints;
+  report.rows = checker.rows();
+  report.verified_seq = r.ok ? r.last_seq : r.bad_seq - 1;  // refined below if a row is wrong earlier
+  report.chain = r.last_hash;
+  report.state_hash = ex.state_hash();
+  report.ok = r.ok && checker.ok();
+  if (!r.ok) {
+    report.first_bad_seq = r.bad_seq;
+    report.problem = r.problem;
+  }
+  if (!checker.ok() && (r.ok || checker.bad_seq() < report.first_bad_seq)) {
+    report.first_bad_seq = checker.bad_seq();
+    report.problem = checker.what();
+  }
+  if (!report.ok && report.first_bad_seq > 0) report.verified_seq = std::min(report.verified_seq, report.first_bad_seq - 1);
+  return report;
+}
+
+}  // namespace erx::ledger

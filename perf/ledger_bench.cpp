@@ -1,0 +1,224 @@
+// erx-ledger-bench: the "durable" workload of ../shared/PERF.md and the
+// recovery figures of issue 4.
+//
+//   durable   the full-exchange flow (hot / deep / wide) submitted by one
+//             producer thread through the sequencer: journal + derived rows,
+//             group commit, LMDB default (durable) sync. Sustained commands/s
+//             from the first submit to the last acknowledgement; ack latency
+//             (submit -> Completion) for every 64th command; the fsync
+//             latency of the same disk measured in the same run beside it.
+//   bytes     ledger file size per command (and after a compacting copy).
+//   replay    reopening the ledger: recovery replays the whole journal
+//             (hash chain, checkpoints, engine) — records/s and restart time.
+//
+// Every run prints the state hash after recovery; it must equal the live
+// state hash printed before (a fast but wrong run is visible).
+//
+// usage: erx-ledger-bench [--ops N] [--only hot|deep|wide] [--dir D] [--batch B] [--keep]
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "ledger/durable_exchange.hpp"
+#include "perf/exchange_workload.hpp"
+
+namespace {
+
+using namespace erx;
+using SteadyClock = std::chrono::steady_clock;
+
+// Commands carry their own times (all equal here); the sequencer needs a clock.
+class FixedClock final : public ledger::Clock {
+ public:
+  exchange::Timestamp now() override { return 1'767'571'200'000'000'000; }  // 2026-01-05T00:00:00Z
+};
+
+constexpr std::size_t kSampleEvery = 64;
+
+// Records the acknowledgement time of sampled commands (seq -> index).
+class AckRecorder final : public ledger::Completion {
+ public:
+  AckRecorder(std::size_t n, exchange::Seq first_seq) : submitted_(n / kSampleEvery + 1), acked_(n / kSampleEvery + 1), first_(first_seq) {}
+  void submitted(std::size_t i) {
+    if (i % kSampleEvery == 0) submitted_[i / kSampleEvery] = SteadyClock::now();
+  }
+  void done(const ledger::Outcome& o) override {
+    if (o.status != ledger::Outcome::Status::Committed) {
+      failed_.fetch_add(1);
+    } else {
+      const std::size_t i = o.seq - first_;
+      if (i % kSampleEvery == 0) acked_[i / kSampleEvery] = SteadyClock::now();
+    }
+    count_.fetch_add(1, std::memory_order_release);
+  }
+  std::uint64_t count() const { return count_.load(std::memory_order_acquire); }
+  std::uint64_t failed() const { return failed_.load(); }
+  std::vector<double> latencies_us() const {
+    std::vector<double> v;
+    for (std::size_t k = 0; k < submitted_.size(); ++k)
+      if (acked_[k] != SteadyClock::time_point{})
+        v.push_back(std::chrono::duration<double, std::micro>(acked_[k] - submitted_[k]).count());
+    std::sort(v.begin(), v.end());
+    return v;
+  }
+
+ private:
+  std::vector<SteadyClock::time_point> submitted_, acked_;
+  exchange::Seq first_;
+  std::atomic<std::uint64_t> count_{0}, failed_{0};
+};
+
+double pct(const std::vector<double>& v, double q) {
+  return v.empty() ? 0 : v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
+}
+
+// fsync latency of this disk: 4 KiB appended and fdatasync'ed, 200 times.
+std::vector<double> fsync_latencies_us(const std::string& dir) {
+  const std::string path = dir + "/fsync-probe";
+  const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0640);
+  std::vector<double> v;
+  if (fd < 0) return v;
+  const std::string block(4096, 'x');
+  for (int i = 0; i < 200; ++i) {
+    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size())) break;
+    const auto t0 = SteadyClock::now();
+    if (::fdatasync(fd) != 0) break;
+    v.push_back(std::chrono::duration<double, std::micro>(SteadyClock::now() - t0).count());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+std::uintmax_t file_size(const std::string& path) {
+  std::error_code ec;
+  const auto n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : n;
+}
+
+void run(const char* name, const perf::Workload& w, const std::string& base, std::size_t batch, bool keep) {
+  const std::string dir = base + "/" + name;
+  std::filesystem::remove_all(dir);
+  std::vector<exchange::Command> cmds = perf::setup_commands(w);
+  const std::size_t setup = cmds.size();
+  for (exchange::Command& c : perf::flow_commands(w, setup + 1)) cmds.push_back(std::move(c));
+
+  FixedClock clock;
+  ledger::DurableOptions o;
+  o.ledger.dir = dir;
+  o.ledger.initial_map_size = std::size_t{1} << 30;
+  o.sequencer.max_batch = batch;
+  std::uint64_t live_hash = 0;
+  double seconds = 0;
+  std::vector<double> lat;
+  ledger::SequencerStats stats;
+  {
+    ledger::DurableExchange dx(clock);
+    std::string error;
+    if (!dx.open(o, &error)) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      std::exit(1);
+    }
+    dx.start();
+    AckRecorder acks(cmds.size(), 1);
+    const auto t0 = SteadyClock::now();
+    for (std::size_t i = 0; i < cmds.size(); ++i) {
+      acks.submitted(i);
+      if (!dx.submit(cmds[i].body, &acks)) break;
+    }
+    while (acks.count() < cmds.size()) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    seconds = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+    dx.stop();
+    stats = dx.sequencer().stats();
+    live_hash = dx.exchange().state_hash();
+    lat = acks.latencies_us();
+    if (acks.failed() != 0) std::fprintf(stderr, "%llu commands failed\n", static_cast<unsigned long long>(acks.failed()));
+  }
+  const std::vector<double> fs = fsync_latencies_us(dir);
+  const std::uintmax_t bytes = file_size(dir + "/data.mdb");
+
+  // Restart: open = recovery (replay of the whole journal, chain and checkpoints checked).
+  double restart = 0;
+  std::uint64_t replayed_hash = 0, records = 0;
+  {
+    ledger::DurableExchange dx(clock);
+    std::string error;
+    const auto t0 = SteadyClock::now();
+    if (!dx.open(o, &error)) std::fprintf(stderr, "reopen: %s\n", error.c_str());
+    restart = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+    replayed_hash = dx.exchange().state_hash();
+    records = dx.recovery().records;
+  }
+  std::uintmax_t compact = 0;
+  {
+    ledger::Ledger l;
+    std::string error;
+    ledger::LedgerOptions lo;
+    lo.dir = dir;
+    if (l.open(lo, &error) == 0 && l.backup(dir + "-copy", &error) == 0) compact = file_size(dir + "-copy/data.mdb");
+    std::filesystem::remove_all(dir + "-copy");
+  }
+  const double n = static_cast<double>(cmds.size());
+  std::printf("%-5s %9.0f %7llu %6.0f | %8.0f %8.0f %8.0f | %7.0f %7.0f | %6.0f %6.0f | %9.0f %7.2f  %016llx %s\n",
+              name, n / seconds, static_cast<unsigned long long>(stats.batches),
+              n / static_cast<double>(stats.batches), pct(lat, 0.5), pct(lat, 0.99), pct(lat, 0.999), pct(fs, 0.5),
+              pct(fs, 0.99), static_cast<double>(bytes) / n, static_cast<double>(compact) / n,
+              static_cast<double>(records) / restart, restart, static_cast<unsigned long long>(live_hash),
+              replayed_hash == live_hash ? "ok" : "MISMATCH");
+  const double per = 1e3 / n;  // ns per command -> printed as ns/cmd
+  std::printf("      sequencer thread, ns/cmd: apply %.0f, finish rows %.0f, puts %.0f, commit %.0f; wall %.0f\n",
+              static_cast<double>(stats.apply_ns) * per / 1e3, static_cast<double>(stats.finish_ns) * per / 1e3,
+              static_cast<double>(stats.write_ns) * per / 1e3, static_cast<double>(stats.commit_ns) * per / 1e3,
+              seconds * 1e9 / n);
+  if (!keep) std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t ops = 1'000'000;
+  std::size_t batch = 8'192;
+  std::string only;
+  std::string dir = "build/ledger-bench";
+  bool keep = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--keep") keep = true;
+    else if (i + 1 < argc && a == "--ops") ops = std::strtoull(argv[++i], nullptr, 10);
+    else if (i + 1 < argc && a == "--batch") batch = std::strtoull(argv[++i], nullptr, 10);
+    else if (i + 1 < argc && a == "--only") only = argv[++i];
+    else if (i + 1 < argc && a == "--dir") dir = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: erx-ledger-bench [--ops N] [--only hot|deep|wide] [--dir D] [--batch B] [--keep]\n");
+      return 2;
+    }
+  }
+  spdlog::set_level(spdlog::level::warn);
+  std::filesystem::create_directories(dir);
+  std::printf("erx-ledger-bench: ops=%zu max_batch=%zu dir=%s; ack latency = submit -> Completion, every %zuth command\n",
+              ops, batch, dir.c_str(), kSampleEvery);
+  std::printf("%-5s %9s %7s %6s | %8s %8s %8s | %7s %7s | %6s %6s | %9s %7s  %-16s\n", "load", "cmds/s",
+              "batches", "per_b", "ack_p50", "ack_p99", "ack_p999", "fsync50", "fsync99", "B/cmd", "B/c_cp",
+              "replay/s", "restart", "state hash");
+  std::printf("%-5s %9s %7s %6s | %8s %8s %8s | %7s %7s | %6s %6s | %9s %7s\n", "", "", "", "", "us", "us", "us",
+              "us", "us", "", "", "records", "s");
+  using Maker = perf::Workload (*)(std::uint64_t, std::size_t);
+  const std::pair<const char*, Maker> loads[] = {{"hot", perf::make_hot}, {"deep", perf::make_deep}, {"wide", perf::make_wide}};
+  for (const auto& [name, make] : loads)
+    if (only.empty() || only == name) run(name, make(42, ops), dir, batch, keep);
+  return 0;
+}

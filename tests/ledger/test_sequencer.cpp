@@ -1,0 +1,181 @@
+// The sequencer's edges: fail-stop on a commit error with no sequence gap,
+// back-pressure at exactly the queue's capacity, and stale reader slots.
+
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "ledger/verify.hpp"
+#include "tests/ledger/ledger_test_helpers.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace erx;
+using namespace erx::test;
+using namespace std::chrono_literals;
+
+TEST_CASE("sequencer: a commit error stops it with no gap; restart recovers exactly the committed prefix",
+          "[ledger][sequencer]") {
+  const RecordedStream s = record_stream(31, 20'000);
+  TempDir dir("erx-failstop");
+  std::uint64_t committed = 0;
+  {
+    ReplayClock clock(s);
+    ledger::DurableExchange dx(clock);
+    ledger::DurableOptions o = durable_options(dir.path(), 256);
+    o.ledger.initial_map_size = std::size_t{1} << 20;
+    o.ledger.max_map_size = std::size_t{1} << 20;  // MDB_MAP_FULL cannot be grown away: the commit fails
+    std::string error;
+    REQUIRE(dx.open(o, &error));
+    dx.start();
+    CountingCompletion c;
+    std::size_t taken = 0;
+    for (; taken < s.commands.size(); ++taken)
+      if (!dx.submit(s.commands[taken].body, &c)) break;
+    c.wait_for(taken);
+    REQUIRE(dx.sequencer().failed());
+    INFO(dx.sequencer().failure());
+    CHECK(dx.sequencer().failure().find("MDB_MAP_FULL") != std::string::npos);
+    committed = c.committed();
+    CHECK(committed > 0);
+    CHECK(c.failed() > 0);
+    CHECK(c.committed() + c.failed() == taken);
+    CHECK(c.max_seq() == committed);  // the committed ones are exactly seq 1..committed
+    CHECK(dx.sequencer().last_committed() == committed);
+    CHECK_FALSE(dx.submit(s.commands[0].body, &c));  // nothing more is taken
+    dx.stop();
+  }
+  // Restart with room: exactly the acknowledged prefix is there, nothing else.
+  ReplayClock clock(s, committed);
+  ledger::DurableExchange dx(clock);
+  std::string error;
+  ledger::DurableOptions o = durable_options(dir.path());
+  o.ledger.max_map_size = std::size_t{1} << 30;
+  REQUIRE(dx.open(o, &error));
+  CHECK(dx.recovery().last_seq == committed);
+  CHECK(dx.exchange().state_hash() == hash_after_prefix(s, committed));
+  dx.start();
+  run_stretch(dx, s, committed, committed + 100);  // and it carries on from there
+  dx.stop();
+  const ledger::VerifyReport v = ledger::verify_ledger(dir.path());
+  INFO(v.summary());
+  CHECK(v.ok);
+  CHECK(v.verified_seq == committed + 100);
+}
+
+namespace {
+
+// Blocks the sequencer thread inside the first completion until released.
+class GateCompletion final : public ledger::Completion {
+ public:
+  void done(const ledger::Outcome&) override {
+    if (calls_.fetch_add(1) == 0) gate_.get_future().wait();
+  }
+  void release() { gate_.set_value(); }
+  std::atomic<int> calls_{0};
+
+ private:
+  std::promise<void> gate_;
+};
+
+}  // namespace
+
+// The queue holds queue_capacity commands; beyond them the pipeline holds at
+// most one batch being written and one applied. With the writer stuck (in a
+// slow completion), a producer must end up blocked with the queue exactly
+// full, and must go on once the writer moves.
+TEST_CASE("sequencer: a full queue blocks the producer at exactly its capacity", "[ledger][sequencer]") {
+  constexpr std::size_t kTotal = 300;
+  const RecordedStream s = record_stream(3, kTotal);
+  TempDir dir("erx-backpressure");
+  ReplayClock clock(s);
+  ledger::DurableExchange dx(clock);
+  ledger::DurableOptions o = durable_options(dir.path(), 16);
+  o.sequencer.queue_capacity = 8;
+  std::string error;
+  REQUIRE(dx.open(o, &error));
+  dx.start();
+  GateCompletion gate;
+  std::atomic<std::size_t> accepted{0};
+  std::thread producer([&] {
+    for (std::size_t i = 0; i < kTotal; ++i) {
+      if (!dx.submit(s.commands[i].body, &gate)) return;
+      accepted.fetch_add(1);
+    }
+  });
+  // Wait until the producer is stuck: the queue full and no progress.
+  std::size_t before = 0;
+  for (int i = 0; i < 200; ++i) {
+    before = accepted.load();
+    std::this_thread::sleep_for(20ms);
+    if (dx.sequencer().queued() == 8 && accepted.load() == before) break;
+  }
+  std::this_thread::sleep_for(200ms);
+  CHECK(dx.sequencer().queued() == 8);
+  CHECK(accepted.load() == before);  // blocked, not dropping and not failing
+  CHECK(before < kTotal);
+  CHECK(before <= 16 + 16 + 8 + 8);  // being written, applied, taken, queued
+  gate.release();
+  producer.join();
+  CHECK(accepted.load() == kTotal);
+  dx.stop();
+  CHECK(gate.calls_.load() == static_cast<int>(kTotal));
+  CHECK(dx.exchange().last_seq() == kTotal);
+}
+
+namespace {
+
+// Runs `body` in a child process; returns its exit code (or -signal).
+template <class F>
+int in_child(F body) {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(body());
+  int status = 0;
+  if (child < 0 || ::waitpid(child, &status, 0) != child) return -1000;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+ledger::LedgerOptions options_for(const std::string& dir) {
+  ledger::LedgerOptions o;
+  o.dir = dir;
+  return o;
+}
+
+}  // namespace
+
+// LMDB resets its reader table when the first process opens the environment,
+// so a stale slot matters (and can be seen) only while another process keeps
+// it open: this test keeps it open, a child dies holding a read transaction,
+// and a third process opening the ledger clears the dead child's slot.
+TEST_CASE("ledger: reader slots of a killed process are cleared at open", "[ledger][sequencer]") {
+  TempDir dir("erx-readers");
+  ledger::Ledger keeper;
+  std::string error;
+  REQUIRE(keeper.open(options_for(dir.path()), &error) == 0);
+
+  const int killed = in_child([&] {
+    ledger::Ledger l;
+    std::string e;
+    if (l.open(options_for(dir.path()), &e) != 0) return 2;
+    ledger::lmdb::Txn txn;
+    if (txn.begin(l.env(), true) != 0) return 3;
+    ::raise(SIGKILL);  // dies holding a reader slot
+    return 4;
+  });
+  REQUIRE(killed == -SIGKILL);
+
+  const int cleared = in_child([&] {
+    ledger::Ledger l;
+    std::string e;
+    if (l.open(options_for(dir.path()), &e) != 0) return 100;
+    return l.stale_readers_cleared();
+  });
+  CHECK(cleared == 1);
+  CHECK(keeper.env().clear_stale_readers() == 0);  // nothing left to clear
+}
