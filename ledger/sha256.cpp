@@ -35,11 +35,12 @@ Hash sha256(std::string_view bytes) {
   return h;
 }
 
-std::string to_hex(const Hash& h) {
+std::string to_hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string s;
-  s.reserve(64);
-  for (unsigned char c : h) {
+  s.reserve(2 * bytes.size());
+  for (char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
     s.push_back(kDigits[c >> 4]);
     s.push_back(kDigits[c & 15]);
   }

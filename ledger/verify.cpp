@@ -35,17 +35,6 @@ Seq seq_of_row(std::string_view value) {
   return r.bad() ? 0 : s;
 }
 
-std::string hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
-    s.push_back(kDigits[c >> 4]);
-    s.push_back(kDigits[c & 15]);
-  }
-  return s;
-}
-
 bool is_current_value(Table t) {
   return t == Table::Balances || t == Table::OrderState || t == Table::Instruments || t == Table::Members ||
          t == Table::Accounts || t == Table::Operators || t == Table::Fees;
@@ -129,7 +118,7 @@ class RowChecker {
       const Seq s = std::max<Seq>(seq_of_row(v), 1);
       if (earliest == 0 || s < earliest) {
         earliest = s;
-        which = hex(k);
+        which = to_hex(k);
       }
     }
     // None extra: the count differs because rows are missing, reported already.

@@ -179,10 +179,9 @@ void run(const char* name, const perf::Workload& w, const std::string& base, std
               pct(fs, 0.99), static_cast<double>(bytes) / n, static_cast<double>(compact) / n,
               static_cast<double>(records) / restart, restart, static_cast<unsigned long long>(live_hash),
               replayed_hash == live_hash ? "ok" : "MISMATCH");
-  const double per = 1e3 / n;  // ns per command -> printed as ns/cmd
-  std::printf("      sequencer thread, ns/cmd: apply %.0f, finish rows %.0f, puts %.0f, commit %.0f; wall %.0f\n",
-              static_cast<double>(stats.apply_ns) * per / 1e3, static_cast<double>(stats.finish_ns) * per / 1e3,
-              static_cast<double>(stats.write_ns) * per / 1e3, static_cast<double>(stats.commit_ns) * per / 1e3,
+  auto per_cmd = [n](std::uint64_t total_ns) { return static_cast<double>(total_ns) / n; };
+  std::printf("      ns/cmd: apply thread: apply %.0f, finish rows %.0f; writer thread: puts %.0f, commit %.0f; wall %.0f\n",
+              per_cmd(stats.apply_ns), per_cmd(stats.finish_ns), per_cmd(stats.write_ns), per_cmd(stats.commit_ns),
               seconds * 1e9 / n);
   if (!keep) std::filesystem::remove_all(dir);
 }

@@ -48,12 +48,7 @@ std::vector<std::string> substitute(const std::vector<std::string>& argv,
 }
 
 std::string read_text(const fs::path& path, std::size_t limit = 4000) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  std::string text(ec ? 0 : static_cast<std::size_t>(size), '\0');
-  std::ifstream in(path, std::ios::binary);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
+  std::string text = slurp(path);
   if (text.size() > limit) text = "..." + text.substr(text.size() - limit);
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
@@ -94,17 +89,16 @@ void copy_tree(const fs::path& from, const fs::path& to) {
 
 }  // namespace
 
-// ---- TempDir ---------------------------------------------------------------
+// ---- files -----------------------------------------------------------------
 
-TempDir::TempDir(std::string_view prefix) {
-  std::string pattern = (fs::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
-  if (mkdtemp(pattern.data()) == nullptr) throw_errno("mkdtemp " + pattern);
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
+std::string slurp(const fs::path& path) {
   std::error_code ec;
-  fs::remove_all(path_, ec);
+  const auto size = fs::file_size(path, ec);
+  std::string text(ec ? 0 : static_cast<std::size_t>(size), '\0');
+  std::ifstream in(path, std::ios::binary);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
 }
 
 // ---- Child -----------------------------------------------------------------

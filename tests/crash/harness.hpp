@@ -33,21 +33,14 @@
 
 #include "tests/crash/image_builder.hpp"
 
+#include "tests/support/temp_dir.hpp"
+
 namespace erx::crash {
 
-// A directory under the system temp directory, removed with everything in it
-// by the destructor.
-class TempDir {
- public:
-  explicit TempDir(std::string_view prefix);
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
+using erx::test::TempDir;  // tests/support/temp_dir.hpp
 
- private:
-  std::filesystem::path path_;
-};
+// The whole content of a file ("" when it cannot be read).
+std::string slurp(const std::filesystem::path& path);
 
 // A child process (posix_spawn). The destructor kills it (SIGKILL, by its pid)
 // and reaps it if it is still there, so a failing test never leaves a writer

@@ -36,16 +36,6 @@ int env_int(const char* name, int fallback) {
   return s != nullptr && *s != '\0' ? std::atoi(s) : fallback;
 }
 
-std::string slurp(const fs::path& path) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  std::string text(ec ? 0 : static_cast<std::size_t>(size), '\0');
-  std::ifstream in(path, std::ios::binary);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  return text;
-}
-
 Checker standin_checker(bool exact = false) {
   std::vector<std::string> argv = {kStandin, "check", "{dir}", "{acks}"};
   if (exact) argv.push_back("--exact");

@@ -58,16 +58,6 @@ class LogWriter {
   std::uint64_t op_ = 0;
 };
 
-std::string slurp(const fs::path& path) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  std::string text(ec ? 0 : static_cast<std::size_t>(size), '\0');
-  std::ifstream in(path, std::ios::binary);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  return text;
-}
-
 void spit(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   std::ofstream(path, std::ios::binary) << text;
