@@ -112,6 +112,36 @@ class OrderBook {
       for (std::uint32_t i = levels_[level].head; i != kNil; i = nodes_[i].next) fn(view_of(i));
   }
 
+  // --- saving and restoring (snapshots; never on the trading path, see restore.cpp) ---
+  // Calls fn(OwnerId, StpMode default_stp) for every owner the book has seen,
+  // in the order it first saw them (that order decides when max_owners is hit).
+  template <class Fn>
+  void visit_owners(Fn&& fn) const {
+    for (const Owner& o : owners_) fn(o.id, o.default_stp);
+  }
+  // Calls fn(OrderId) for each resting order of `owner` in its list order
+  // (acceptance order: a modify that loses priority keeps its place here),
+  // which is the order a mass cancel by owner walks.
+  template <class Fn>
+  void visit_owner_orders(OwnerId owner, Fn&& fn) const {
+    const std::uint32_t slot = owner_index_.find(std::uint64_t{owner} + 1);
+    if (slot == IdIndex::kMissing) return;
+    for (std::uint32_t i = owners_[slot].head; i != kNil; i = nodes_[i].owner_next) fn(nodes_[i].id);
+  }
+
+  // A freshly constructed book is brought to a saved state by, in this order:
+  // restore_clock(); restore_owner() for every owner in visit_owners() order;
+  // insert_resting() for every resting order in price-time priority (each
+  // joins the back of its level's queue, never matches, emits nothing); then
+  // restore_owner_order() for every owner with orders. Each returns false and
+  // changes nothing for input no live book could hold (a crossing order, a
+  // duplicate id, a price off the ladder...): the caller reads untrusted bytes.
+  [[nodiscard]] bool restore_clock(Timestamp now, Price band_lo, Price band_hi);
+  [[nodiscard]] bool restore_owner(OwnerId owner, StpMode default_stp);
+  [[nodiscard]] bool insert_resting(const OrderView& order);
+  // `ids` must be exactly the owner's resting orders; its list takes that order.
+  [[nodiscard]] bool restore_owner_order(OwnerId owner, std::span<const OrderId> ids);
+
   // Walks every structure and aborts (ERX_ASSERT) on any inconsistency:
   // level totals and counts, FIFO links, bitmap bits, best prices, no crossed
   // book, the id index, owner lists, the expiry set. For tests. Visits only the

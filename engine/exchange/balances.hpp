@@ -55,6 +55,11 @@ class Balances {
   // balance stays >= 0 unless it is the exchange's External bucket.
   void post(const TransferSpec& t);
 
+  // Snapshot loading only: sets a whole row, bypassing post() and its double
+  // entry. The loader checks conservation and signs once every row is in.
+  void restore_row(std::uint32_t slot, AssetId asset, const Row& row) { rows_[slot][asset] = row; }
+  [[nodiscard]] const Row& row(std::uint32_t slot, AssetId asset) const { return rows_[slot][asset]; }
+
   // Σ of all balances of `asset`; must be 0.
   [[nodiscard]] Money sum(AssetId asset) const;
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -53,6 +54,17 @@ class Exchange {
   // orders need, books not crossed and consistent with the order table.
   void check_invariants() const;
 
+  // Snapshots (snapshot.hpp; layout in docs/LEDGER.md "Snapshots").
+  // Replaces `out` with the canonical bytes of the whole state. Between commands only.
+  void save_snapshot(std::string& out) const;
+  // Takes the state saved in `bytes`. Only on a freshly constructed Exchange
+  // (no command applied) with the same limits as the saved one. Malformed,
+  // truncated or inconsistent bytes return false with *error (when not null)
+  // and never crash; the Exchange must then be discarded (it may hold part of
+  // the state). After success state_hash() equals the saved state's and
+  // every later command gives the events the saved Exchange would have given.
+  [[nodiscard]] bool load_snapshot(std::string_view bytes, std::string* error);
+
   // --- queries (tools, tests) ---
   [[nodiscard]] Seq last_seq() const noexcept { return last_seq_; }
   [[nodiscard]] Timestamp now() const noexcept { return now_; }
@@ -78,6 +90,8 @@ class Exchange {
   [[nodiscard]] std::optional<OperatorInfo> operator_info(OperatorId id) const;
 
  private:
+  friend class SnapshotCodec;  // snapshot.cpp: reads and writes every member below
+
   struct MemberState {
     CreateMember spec;
     std::vector<AccountId> accounts;  // in creation order
