@@ -18,13 +18,14 @@ const char* table_name(Table t) noexcept {
     case Table::Operators: return "operators";
     case Table::Fees: return "fees";
     case Table::DailyStats: return "daily_stats";
+    case Table::Snapshots: return "snapshots";
   }
   return "?";
 }
 
 bool table_is_append_only(Table t) noexcept {
   return t == Table::Journal || t == Table::Checkpoints || t == Table::Trades || t == Table::Transfers ||
-         t == Table::Orders;
+         t == Table::Orders || t == Table::Snapshots;
 }
 
 }  // namespace erx::ledger

@@ -27,8 +27,9 @@ enum class Table : std::uint8_t {
   Operators,     // operator id -> operator
   Fees,          // right class -> fee schedule
   DailyStats,    // date ‖ instrument -> the day's statistics
+  Snapshots,     // seq -> the Exchange's state after that seq (engine/exchange/snapshot.hpp)
 };
-inline constexpr std::size_t kTables = 14;
+inline constexpr std::size_t kTables = 15;
 
 [[nodiscard]] const char* table_name(Table t) noexcept;
 // Keys only ever grow in these tables, so LMDB can append (MDB_APPEND).

@@ -2,7 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <vector>
+
+#include "ledger/bytes.hpp"
+#include "ledger/checkpoint.hpp"
+#include "ledger/journal_record.hpp"
+
 namespace erx::ledger {
+
+using exchange::Seq;
 
 DurableExchange::~DurableExchange() { stop(); }
 
@@ -11,8 +19,7 @@ bool DurableExchange::open(const DurableOptions& options, std::string* error) {
   // Replay with rows off (no batch attached); the Collector downstream is the
   // sequencer's, created after recovery — during replay events go nowhere.
   rows_ = std::make_unique<RowBuilder>(nullptr);
-  exchange_ = std::make_unique<exchange::Exchange>(*rows_, ledger_.limits());
-  recovery_ = replay_journal(ledger_, *exchange_);
+  recovery_ = recover();
   if (!recovery_.ok) {
     if (error)
       *error = "ledger " + options.ledger.dir + " does not verify at seq " + std::to_string(recovery_.bad_seq) + ": " +
@@ -22,8 +29,95 @@ bool DurableExchange::open(const DurableOptions& options, std::string* error) {
   JournalTail tail{recovery_.last_seq, recovery_.last_hash, recovery_.last_time};
   sequencer_ = std::make_unique<Sequencer>(ledger_, *exchange_, *rows_, clock_, tail, options.sequencer);
   rows_->set_downstream(&sequencer_->collector());
-  spdlog::info("ledger {}: recovered {} records, {} checkpoints verified, tail seq {}", options.ledger.dir,
+  spdlog::info("ledger {}: recovered from {} + {} records, {} checkpoints verified, tail seq {}", options.ledger.dir,
+               recovery_.snapshot_seq == 0 ? std::string("seq 0")
+                                           : "the snapshot at seq " + std::to_string(recovery_.snapshot_seq),
                recovery_.records, recovery_.checkpoints, recovery_.last_seq);
+  return true;
+}
+
+void DurableExchange::fresh_exchange() { exchange_ = std::make_unique<exchange::Exchange>(*rows_, ledger_.limits()); }
+
+namespace {
+
+// The seqs of the snapshot rows, newest first.
+std::vector<Seq> snapshot_seqs(Ledger& ledger, std::string* why) {
+  std::vector<Seq> seqs;
+  lmdb::Txn txn;
+  lmdb::Cursor cur;
+  int rc = txn.begin(ledger.env(), true);
+  if (rc == 0) rc = cur.open(txn, ledger.table(Table::Snapshots));
+  std::string_view k, v;
+  if (rc == 0) rc = cur.move(MDB_LAST, k, v);
+  for (; rc == 0; rc = cur.move(MDB_PREV, k, v))
+    if (k.size() == 8) seqs.push_back(get_be(k, 0, 8));
+  if (rc != MDB_NOTFOUND) *why = lmdb::error_text(rc);
+  return seqs;
+}
+
+}  // namespace
+
+// The newest snapshot that loads and equals its checkpoint, then the journal
+// after it; a snapshot refused (logged) gives way to an older one, and a
+// replay that fails after a snapshot to a full replay, which then decides.
+ReplayResult DurableExchange::recover() {
+  std::string why;
+  const std::vector<Seq> seqs = snapshot_seqs(ledger_, &why);
+  if (!why.empty()) spdlog::warn("ledger {}: cannot list snapshots ({}): full replay", ledger_.dir(), why);
+  std::uint32_t refused = 0;
+  for (Seq seq : seqs) {
+    Hash chain{};
+    why.clear();
+    fresh_exchange();
+    if (load_snapshot_at(seq, chain, &why)) {
+      ReplayResult r = replay_journal(ledger_, *exchange_, {}, seq, chain);
+      if (r.ok) {
+        r.snapshot_seq = seq;
+        r.snapshots_refused = refused;
+        return r;
+      }
+      spdlog::warn("ledger {}: replay after the snapshot at seq {} failed at seq {} ({}): full replay",
+                   ledger_.dir(), seq, r.bad_seq, r.problem);
+      ++refused;
+      break;
+    }
+    spdlog::warn("ledger {}: snapshot at seq {} not used: {}", ledger_.dir(), seq, why);
+    ++refused;
+  }
+  fresh_exchange();
+  ReplayResult r = replay_journal(ledger_, *exchange_);
+  r.snapshots_refused = refused;
+  return r;
+}
+
+// Loads the snapshot at `seq` into the (fresh) Exchange if it is whole, its
+// seq's journal record is intact and has the checkpoint's chain hash, and the
+// loaded state has the checkpoint's state hash. `chain` is then where the
+// replay of the tail continues the chain.
+bool DurableExchange::load_snapshot_at(Seq seq, Hash& chain, std::string* why) {
+  auto no = [why](const char* what) {
+    *why = what;
+    return false;
+  };
+  lmdb::Txn txn;
+  int rc = txn.begin(ledger_.env(), true);
+  std::string_view snap, cp_bytes, record;
+  if (rc == 0) rc = ledger_.table(Table::Snapshots).get(txn, key_u64(seq), snap);
+  if (rc == 0) rc = ledger_.table(Table::Checkpoints).get(txn, key_u64(seq), cp_bytes);
+  if (rc == 0) rc = ledger_.table(Table::Journal).get(txn, key_u64(seq), record);
+  if (rc != 0) {
+    *why = "its checkpoint or journal record cannot be read: " + lmdb::error_text(rc);
+    return false;
+  }
+  Checkpoint cp;
+  RecordView rec;
+  if (!decode_checkpoint(cp_bytes, cp)) return no("its checkpoint is unreadable");
+  if (read_record(record, rec) != RecordDefect::None || rec.header.seq != seq || rec.hash != cp.chain)
+    return no("its journal record does not match the checkpoint's chain hash");
+  if (!exchange_->load_snapshot(snap, why)) return false;
+  if (exchange_->last_seq() != seq) return no("it holds the state of another seq");
+  if (exchange_->state_hash() != cp.state_hash) return no("its state hash differs from the checkpoint's");
+  chain = cp.chain;
   return true;
 }
 

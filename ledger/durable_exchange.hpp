@@ -1,9 +1,11 @@
 #pragma once
 // DurableExchange: the Exchange, its ledger and its sequencer wired together.
 //
-// open() opens (or creates) the ledger, rebuilds the Exchange by replaying the
-// journal (checking the hash chain and every checkpoint on the way), and
-// leaves the sequencer ready at the journal's tail. This is what erxd and the
+// open() opens (or creates) the ledger, rebuilds the Exchange — from the
+// newest snapshot that loads and matches its checkpoint, then the journal
+// after it; or by replaying the whole journal — checking the hash chain and
+// every checkpoint on the way, and leaves the sequencer ready at the
+// journal's tail. This is what erxd and the
 // crash tests run; tools that only read a ledger use replay_journal().
 
 #include <memory>
@@ -32,7 +34,8 @@ class DurableExchange {
   // Opens and recovers. False (with *error) when the ledger cannot be opened
   // or does not verify; nothing is started then.
   bool open(const DurableOptions& options, std::string* error);
-  // What recovery found (records replayed, checkpoints matched, the tail).
+  // What recovery found (the snapshot used, records replayed, checkpoints
+  // matched, the tail).
   [[nodiscard]] const ReplayResult& recovery() const noexcept { return recovery_; }
 
   void start() { sequencer_->start(); }
@@ -45,6 +48,10 @@ class DurableExchange {
   [[nodiscard]] const exchange::Exchange& exchange() const { return *exchange_; }
 
  private:
+  ReplayResult recover();
+  bool load_snapshot_at(exchange::Seq seq, Hash& chain, std::string* why);
+  void fresh_exchange();
+
   Clock& clock_;
   Ledger ledger_;
   std::unique_ptr<RowBuilder> rows_;

@@ -31,6 +31,11 @@ struct ReplayResult {
   std::uint64_t checkpoints = 0;     // checkpoints matched
   exchange::Seq bad_seq = 0;         // the first seq found wrong (when !ok)
   std::string problem;
+  // Recovery (DurableExchange::open) only: the snapshot the Exchange was
+  // loaded from before the replay of the tail (0: replayed from seq 1), and
+  // how many newer snapshots were refused on the way (each logged).
+  exchange::Seq snapshot_seq = 0;
+  std::uint32_t snapshots_refused = 0;
 };
 
 // `ex` must be fresh (or at the state of `start_seq`, with `start_hash` the

@@ -160,12 +160,23 @@ void Sequencer::checkpoint(Stage& stage, CheckpointReason why) {
   ++stage.checkpoints;
 }
 
+// The whole Exchange after last_seq_, in the batch that also holds that
+// seq's record and checkpoint: both or neither reach the disk.
+void Sequencer::snapshot(Stage& stage) {
+  ex_.save_snapshot(snapshot_);
+  ERX_ASSERT(stage.batch.bytes() + snapshot_.size() < UINT32_MAX);  // Batch rows use 32-bit offsets
+  stage.batch.add(Table::Snapshots, key_u64(last_seq_), snapshot_);
+  ++stage.snapshots;
+  stage.snapshot_bytes = snapshot_.size();
+}
+
 // Sequences work[from, to): journal records, the Exchange, derived rows.
 void Sequencer::build(Stage& stage, std::vector<Pending>& work, std::size_t from, std::size_t to) {
   stage.batch.clear();
   stage.events.clear();
   stage.applied.clear();
   stage.checkpoints = 0;
+  stage.snapshots = 0;
   rows_.attach(stage.batch);
   collector_.into = &stage.events;
   const auto t0 = SteadyClock::now();
@@ -187,8 +198,12 @@ void Sequencer::build(Stage& stage, std::vector<Pending>& work, std::size_t from
     last_hash_ = hash;
     last_time_ = time;
     stage.applied.push_back(Applied{seq, first, stage.events.size(), p.done});
-    if (day_close || (options_.checkpoint_every != 0 && seq % options_.checkpoint_every == 0))
+    // A snapshot always has a checkpoint at its seq: recovery checks the
+    // loaded state against that checkpoint's state hash.
+    const bool snap = options_.snapshot_every != 0 && seq % options_.snapshot_every == 0;
+    if (day_close || snap || (options_.checkpoint_every != 0 && seq % options_.checkpoint_every == 0))
       checkpoint(stage, day_close ? CheckpointReason::DayClose : CheckpointReason::Interval);
+    if (snap) snapshot(stage);
   }
   const auto t1 = SteadyClock::now();
   rows_.finish(ex_);
@@ -238,6 +253,8 @@ void Sequencer::write(Stage& stage) {
     ++stats_.batches;
     stats_.largest_batch = std::max<std::uint64_t>(stats_.largest_batch, stage.applied.size());
     stats_.checkpoints += stage.checkpoints;
+    stats_.snapshots += stage.snapshots;
+    if (stage.snapshots != 0) stats_.snapshot_bytes = stage.snapshot_bytes;
     stats_.apply_ns += stage.apply_ns;
     stats_.finish_ns += stage.finish_ns;
     stats_.write_ns += ledger_.last_put_ns();

@@ -66,6 +66,10 @@ struct SequencerOptions {
   std::size_t max_batch = 8'192;        // commands per write transaction
   std::chrono::microseconds max_wait{0};  // extra wait to fill a batch once one command is there
   std::uint64_t checkpoint_every = 100'000;  // also at every close-day
+  // A snapshot of the whole Exchange every N commands (0 = never), written
+  // with a checkpoint at the same seq in the same transaction, so recovery
+  // replays at most N commands (docs/LEDGER.md "Snapshots").
+  std::uint64_t snapshot_every = 1'000'000;
   std::uint64_t epoch = 1;
 };
 
@@ -74,6 +78,8 @@ struct SequencerStats {
   std::uint64_t batches = 0;
   std::uint64_t largest_batch = 0;
   std::uint64_t checkpoints = 0;
+  std::uint64_t snapshots = 0;
+  std::uint64_t snapshot_bytes = 0;  // of the last snapshot
   // Where the sequencer thread's time went (steady clock, read per batch).
   std::uint64_t apply_ns = 0;   // journal records + Exchange::apply + event rows
   std::uint64_t finish_ns = 0;  // current-value rows (balances, order state...)
@@ -133,6 +139,7 @@ class Sequencer {
     std::vector<Applied> applied;
     exchange::Seq last_seq = 0;
     std::uint64_t checkpoints = 0;
+    std::uint64_t snapshots = 0, snapshot_bytes = 0;
     std::uint64_t apply_ns = 0, finish_ns = 0;
     bool busy = false;  // handed to the writer and not yet released (guarded by mu_)
   };
@@ -147,6 +154,7 @@ class Sequencer {
   static void tell_failed(const std::vector<Pending>& work, std::size_t from);
   static void tell_failed(const Stage& stage);
   void checkpoint(Stage& stage, CheckpointReason why);
+  void snapshot(Stage& stage);
 
   Ledger& ledger_;
   exchange::Exchange& ex_;
@@ -171,7 +179,7 @@ class Sequencer {
   exchange::Seq last_seq_;
   Hash last_hash_;
   exchange::Timestamp last_time_;
-  std::string body_, record_;
+  std::string body_, record_, snapshot_;
   std::array<Stage, 2> stages_;
   std::thread apply_thread_, writer_thread_;
 };

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "engine/exchange/exchange.hpp"
 #include "ledger/bytes.hpp"
@@ -23,7 +24,7 @@ std::string VerifyReport::summary() const {
       std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(state_hash));
       return std::string(buf);
     }() + ", chain " + to_hex(chain) + " (" + std::to_string(records) + " records, " + std::to_string(checkpoints) +
-           " checkpoints, " + std::to_string(rows) + " rows)";
+           " checkpoints, " + std::to_string(snapshots) + " snapshots, " + std::to_string(rows) + " rows)";
   return "FAILED at seq " + std::to_string(first_bad_seq) + ": " + problem;
 }
 
@@ -172,6 +173,71 @@ class RowChecker {
   std::string problem_;
 };
 
+// Each snapshot row must be exactly what the replayed Exchange saves at its
+// seq (the layout is canonical), with a checkpoint at the same seq; a row
+// beyond the journal's end is an extra row.
+class SnapshotChecker {
+ public:
+  explicit SnapshotChecker(Ledger& ledger) : ledger_(ledger) { list_seqs(); }
+
+  // After the command `seq` was replayed into `ex`.
+  void after(Seq seq, const exchange::Exchange& ex) {
+    if (next_ >= seqs_.size() || seqs_[next_] != seq) return;
+    ++next_;
+    lmdb::Txn txn;
+    if (txn.begin(ledger_.env(), true) != 0) return problem(0, "cannot read the ledger");
+    std::string_view stored, cp;
+    if (ledger_.table(Table::Snapshots).get(txn, key_u64(seq), stored) != 0)
+      return problem(seq, "cannot read the snapshot row");
+    if (ledger_.table(Table::Checkpoints).get(txn, key_u64(seq), cp) != 0)
+      return problem(seq, "snapshot without a checkpoint at its seq");
+    ex.save_snapshot(bytes_);
+    if (stored != bytes_) return problem(seq, "snapshot row differs from the replayed state");
+    ++checked_;
+  }
+
+  // After the replay, which reached `last`.
+  void finish(Seq last) {
+    if (next_ < seqs_.size() && seqs_[next_] > last)
+      problem(seqs_[next_], "snapshot at seq " + std::to_string(seqs_[next_]) + " is beyond the end of the journal");
+  }
+
+  [[nodiscard]] bool ok() const { return problem_.empty(); }
+  [[nodiscard]] Seq bad_seq() const { return bad_seq_; }
+  [[nodiscard]] const std::string& what() const { return problem_; }
+  [[nodiscard]] std::uint64_t checked() const { return checked_; }
+
+ private:
+  void list_seqs() {
+    lmdb::Txn txn;
+    lmdb::Cursor cur;
+    std::string_view k, v;
+    int rc = txn.begin(ledger_.env(), true);
+    if (rc == 0) rc = cur.open(txn, ledger_.table(Table::Snapshots));
+    if (rc == 0) rc = cur.move(MDB_FIRST, k, v);
+    for (; rc == 0; rc = cur.move(MDB_NEXT, k, v)) {
+      if (k.size() != 8) return problem(0, "snapshots key is not 8 bytes");
+      seqs_.push_back(get_be(k, 0, 8));
+    }
+    if (rc != MDB_NOTFOUND) problem(0, "cannot read snapshots: " + lmdb::error_text(rc));
+  }
+
+  void problem(Seq seq, std::string what) {
+    if (problem_.empty() || seq < bad_seq_) {
+      bad_seq_ = seq;
+      problem_ = std::move(what);
+    }
+  }
+
+  Ledger& ledger_;
+  std::vector<Seq> seqs_;  // in key order
+  std::size_t next_ = 0;
+  std::string bytes_;
+  std::uint64_t checked_ = 0;
+  Seq bad_seq_ = 0;
+  std::string problem_;
+};
+
 }  // namespace
 
 VerifyReport verify_ledger(const std::string& dir) {
@@ -191,9 +257,11 @@ VerifyReport verify_ledger(const std::string& dir) {
   rows.attach(batch);
   exchange::Exchange ex(rows, ledger.limits());
   RowChecker checker(ledger);
+  SnapshotChecker snapshots(ledger);
   constexpr Seq kRowsEvery = 4096;
   ReplayOptions ro;
   ro.after_command = [&](Seq seq) {
+    snapshots.after(seq, ex);
     if (seq % kRowsEvery != 0) return;
     rows.finish(ex);
     checker.check(batch);
@@ -206,10 +274,12 @@ VerifyReport verify_ledger(const std::string& dir) {
   // against the state at the journal's end; when the journal itself is broken
   // the facts checked so far are all that can be said.
   if (r.ok) checker.finish();
+  if (r.ok) snapshots.finish(r.last_seq);
 
   report.records = r.records;
   report.checkpoints = r.checkpoints;
   report.rows = checker.rows();
+  report.snapshots = snapshots.checked();
   report.verified_seq = r.ok ? r.last_seq : r.bad_seq - 1;  // refined below if a row is wrong earlier
   report.chain = r.last_hash;
   report.state_hash = ex.state_hash();
@@ -222,6 +292,11 @@ VerifyReport verify_ledger(const std::string& dir) {
     report.first_bad_seq = checker.bad_seq();
     report.problem = checker.what();
   }
+  if (!snapshots.ok() && (report.ok || snapshots.bad_seq() < report.first_bad_seq)) {
+    report.first_bad_seq = snapshots.bad_seq();
+    report.problem = snapshots.what();
+  }
+  report.ok = report.ok && snapshots.ok();
   if (!report.ok && report.first_bad_seq > 0) report.verified_seq = std::min(report.verified_seq, report.first_bad_seq - 1);
   return report;
 }

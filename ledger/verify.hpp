@@ -3,7 +3,9 @@
 // the whole journal into a fresh Exchange, checking every record's hash, its
 // link to the previous record and every checkpoint, and rebuilds every derived
 // row to compare with the tables on disk — a row changed, added or removed is
-// found. The report names the first bad seq, or says "verified up to seq N,
+// found — and checks every snapshot row against the replayed state at its seq
+// (recovery trusts a snapshot that matches its checkpoint; verification never
+// starts from one). The report names the first bad seq, or says "verified up to seq N,
 // state hash H".
 
 #include <cstdint>
@@ -22,6 +24,7 @@ struct VerifyReport {
   std::uint64_t records = 0;
   std::uint64_t checkpoints = 0;
   std::uint64_t rows = 0;          // derived rows compared
+  std::uint64_t snapshots = 0;     // snapshot rows equal to the replayed state at their seq
   exchange::Seq first_bad_seq = 0; // when !ok: the earliest seq found wrong
   std::string problem;             // what was wrong there
   [[nodiscard]] std::string summary() const;
