@@ -8,13 +8,111 @@
 #include <chrono>
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
 #include "ledger/bytes.hpp"
 #include "ledger/journal_record.hpp"
 
 namespace erx::ledger {
 
+namespace {
+
+// fsync of a file or a directory by path.
+int sync_path(const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) return errno;
+  const int rc = ::fsync(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  return rc;
+}
+
+std::string parent_of(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::int64_t file_size(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : -1;
+}
+
+// The creation marker (docs/LEDGER.md "Creation"): its exact content, written
+// and synced only after the ledger's first commit.
+constexpr std::string_view kMarkerText = "ERX ledger: complete\n";
+
+bool marker_present(const std::string& dir) {
+  const int fd = ::open((dir + "/" + kCreationMarker).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[64];
+  const ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  return n >= 0 && std::string_view(buf, static_cast<std::size_t>(n)) == kMarkerText;
+}
+
+int write_marker(const std::string& dir) {
+  const std::string path = dir + "/" + kCreationMarker;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return errno;
+  int rc = ::write(fd, kMarkerText.data(), kMarkerText.size()) == static_cast<ssize_t>(kMarkerText.size()) ? 0 : EIO;
+  if (rc == 0 && ::fsync(fd) != 0) rc = errno;
+  ::close(fd);
+  return rc != 0 ? rc : sync_path(dir, true);
+}
+
+}  // namespace
+
+// A new LMDB file is not crash-safe until its first commit is synced: the two
+// meta pages mdb_env_open writes are not synced, and a power cut then leaves a
+// file LMDB refuses (MDB_INVALID). Nothing can have been acknowledged from
+// such a file — the marker is written before open() returns, so before any
+// command is sequenced — and it is replaced by a fresh one. With the marker
+// present, an unreadable or missing data file is corruption and is reported.
+int Ledger::prepare_creation(const LedgerOptions& options, std::string* error) {
+  created_ = !marker_present(options.dir);
+  if (!created_) {
+    if (file_exists(options.dir + "/data.mdb")) return 0;
+    if (error) *error = "ledger " + options.dir + " lost its data file (data.mdb missing, creation marker present)";
+    return ENOENT;
+  }
+  const std::int64_t size = file_size(options.dir + "/data.mdb");
+  if (size < 0) return 0;
+  // Shorter than its two meta pages: the creation's writes did not all land.
+  bool unfinished = size < 2 * 4096;
+  if (!unfinished) {
+    lmdb::Env probe;
+    lmdb::Env::Options po;
+    po.max_dbs = kTables + 2;
+    po.flags = MDB_RDONLY;
+    unfinished = probe.open(options.dir, po) == MDB_INVALID;
+    probe.close();
+  }
+  if (!unfinished) return 0;  // readable (e.g. a copy made with mdb_copy): kept
+  spdlog::warn("ledger {}: an unfinished creation (no marker, unreadable data file) is started afresh", options.dir);
+  for (const char* name : {"/data.mdb", "/lock.mdb"})
+    if (::unlink((options.dir + name).c_str()) != 0 && errno != ENOENT) {
+      const int e = errno;
+      if (error) *error = "cannot remove the unfinished " + options.dir + name + ": " + std::strerror(e);
+      return e;
+    }
+  return 0;
+}
+
 int Ledger::open(const LedgerOptions& options, std::string* error) {
   options_ = options;
+  if (!options.read_only) {
+    if (::mkdir(options.dir.c_str(), 0750) != 0 && errno != EEXIST) {
+      const int e = errno;
+      if (error) *error = "cannot create " + options.dir + ": " + std::strerror(e);
+      return e;
+    }
+    if (const int rc = prepare_creation(options, error); rc != 0) return rc;
+  }
   lmdb::Env::Options eo;
   eo.map_size = options.initial_map_size;
   eo.max_dbs = kTables + 2;
@@ -58,6 +156,8 @@ int Ledger::open(const LedgerOptions& options, std::string* error) {
   if (rc == 0) rc = load_limits(txn, options.limits, options.read_only, error);
   if (rc == 0) rc = txn.commit();
   if (rc != 0 && error && error->empty()) *error = "cannot initialise ledger " + options.dir + ": " + lmdb::error_text(rc);
+  if (rc == 0 && created_ && (rc = write_marker(options.dir)) != 0 && error)
+    *error = "cannot write the creation marker of " + options.dir + ": " + std::strerror(rc);
   return rc;
 }
 
@@ -131,25 +231,6 @@ int Ledger::write(const Batch& batch) {
   }
 }
 
-namespace {
-
-// fsync of a file or a directory by path.
-int sync_path(const std::string& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-  if (fd < 0) return errno;
-  const int rc = ::fsync(fd) == 0 ? 0 : errno;
-  ::close(fd);
-  return rc;
-}
-
-std::string parent_of(const std::string& path) {
-  const std::size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-}  // namespace
-
 int Ledger::backup(const std::string& to_dir, std::string* error) {
   if (::mkdir(to_dir.c_str(), 0750) != 0 && errno != EEXIST) {
     const int rc = errno;
@@ -159,6 +240,11 @@ int Ledger::backup(const std::string& to_dir, std::string* error) {
   int rc = mdb_env_copy2(env_.get(), to_dir.c_str(), MDB_CP_COMPACT);
   if (rc != 0) {
     if (error) *error = "copy of " + options_.dir + " to " + to_dir + " failed: " + lmdb::error_text(rc);
+    return rc;
+  }
+  // The copy is a complete ledger: it gets the creation marker too.
+  if ((rc = write_marker(to_dir)) != 0) {
+    if (error) *error = "cannot write the creation marker of " + to_dir + ": " + std::strerror(rc);
     return rc;
   }
   for (const auto& [path, is_dir] : {std::pair{to_dir + "/data.mdb", false}, std::pair{to_dir, true},

@@ -16,6 +16,9 @@
 namespace erx::ledger {
 
 inline constexpr std::uint32_t kLedgerFormat = 1;
+// A file in the ledger directory, written (and synced) once the new ledger's
+// first commit is durable; see Ledger::prepare_creation.
+inline constexpr const char* kCreationMarker = "ERX-LEDGER";
 
 struct LedgerOptions {
   std::string dir;                                     // the environment's directory (created if missing)
@@ -77,6 +80,7 @@ class Ledger {
 
  private:
   int write_once(const Batch& batch);
+  int prepare_creation(const LedgerOptions& options, std::string* error);
   int load_limits(lmdb::Txn& txn, const exchange::ExchangeLimits& wanted, bool read_only, std::string* error);
 
   LedgerOptions options_;
@@ -85,6 +89,7 @@ class Ledger {
   int map_grows_ = 0;
   std::uint64_t last_put_ns_ = 0, last_commit_ns_ = 0;
   int stale_readers_ = 0;
+  bool created_ = false;  // no creation marker at open: written after the first commit
   exchange::ExchangeLimits limits_;
 };
 
