@@ -5,8 +5,10 @@
 // what command belongs at every seq and what the state must be after it.
 //
 //   erx-crash-ledger write DIR [--seed S] [--commands N] [--max-batch B]
-//                              [--checkpoint-every C] [--nosync] [--ack-on-submit]
-//       Opens DIR (recovering whatever is there), checks the recovered state
+//                              [--checkpoint-every C] [--snapshot-every S]
+//                              [--nosync] [--ack-on-submit]
+//       Opens DIR (recovering whatever is there: from its newest snapshot, by
+//       default one every 4985 commands, and the journal tail), checks the recovered state
 //       (invariants, and its hash equal to the uninterrupted run's over the same
 //       prefix), prints "recovered <seq> <state hash>", then sequences the
 //       stream's commands seq+1 .. N from this thread and prints "ack <seq>"
@@ -66,6 +68,7 @@ struct Args {
   std::size_t commands = 20'000;
   std::size_t max_batch = 64;
   std::uint64_t checkpoint_every = 997;
+  std::uint64_t snapshot_every = 4'985;  // a multiple of checkpoint_every: snapshots go with checkpoints
   bool nosync = false;
   bool ack_on_submit = false;
   bool exact = false;
@@ -89,6 +92,8 @@ bool parse_options(int argc, char** argv, int first, Args& a) {
       a.max_batch = std::strtoull(argv[++i], nullptr, 10);
     } else if (has_value && opt == "--checkpoint-every") {
       a.checkpoint_every = std::strtoull(argv[++i], nullptr, 10);
+    } else if (has_value && opt == "--snapshot-every") {
+      a.snapshot_every = std::strtoull(argv[++i], nullptr, 10);
     } else {
       std::fprintf(stderr, "erx-crash-ledger: bad option %s\n", argv[i]);
       return false;
@@ -134,6 +139,7 @@ ledger::DurableOptions options_for(const Args& a) {
   o.sequencer.max_batch = a.max_batch;
   o.sequencer.queue_capacity = 1024;
   o.sequencer.checkpoint_every = a.checkpoint_every;
+  o.sequencer.snapshot_every = a.snapshot_every;
   return o;
 }
 
