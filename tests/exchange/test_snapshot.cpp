@@ -31,8 +31,10 @@ namespace {
 
 #if defined(__SANITIZE_ADDRESS__)
 constexpr std::size_t kDefaultOps = 2'500;
+constexpr int kResealedFlips = 300;  // each loads a whole state: slow under AddressSanitizer
 #else
 constexpr std::size_t kDefaultOps = 8'000;
+constexpr int kResealedFlips = 1'500;
 #endif
 
 std::uint64_t env_number(const char* name, std::uint64_t fallback) {
@@ -222,7 +224,7 @@ TEST_CASE("snapshot: truncated and corrupted bytes are refused", "[snapshot]") {
     // every change is refused: by a check of its own or by the state hash.
     std::mt19937_64 rng(seed + 1);
     int refused = 0;
-    constexpr int kTries = 1'500;
+    constexpr int kTries = kResealedFlips;
     for (int i = 0; i < kTries; ++i) {
       std::string bad = good;
       const std::size_t at = 36 + rng() % (bad.size() - 44);  // inside the body
