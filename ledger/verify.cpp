@@ -216,7 +216,7 @@ class SnapshotChecker {
     if (rc == 0) rc = cur.open(txn, ledger_.table(Table::Snapshots));
     if (rc == 0) rc = cur.move(MDB_FIRST, k, v);
     for (; rc == 0; rc = cur.move(MDB_NEXT, k, v)) {
-      if (k.size() != 8) return problem(0, "snapshots key is not 8 bytes");
+      if (k.size() != 8 || get_be(k, 0, 8) == 0) return problem(0, "snapshots key is not a seq");
       seqs_.push_back(get_be(k, 0, 8));
     }
     if (rc != MDB_NOTFOUND) problem(0, "cannot read snapshots: " + lmdb::error_text(rc));
