@@ -17,14 +17,20 @@ namespace erx::ledger {
 
 // ---------------------------------------------------------------- writing
 
+// Each integer goes in with one append (one capacity check), not byte by
+// byte: these run for every field of every row on the apply thread.
 inline void put_be(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
+  char b[8];
+  for (int i = 0; i < bytes; ++i) b[i] = static_cast<char>(v >> (8 * (bytes - 1 - i)));
+  out.append(b, static_cast<std::size_t>(bytes));
 }
 inline void put_be64(std::string& out, std::uint64_t v) { put_be(out, v, 8); }
 inline void put_be32(std::string& out, std::uint32_t v) { put_be(out, v, 4); }
 
 inline void put_le(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+  char b[8];
+  for (int i = 0; i < bytes; ++i) b[i] = static_cast<char>(v >> (8 * i));
+  out.append(b, static_cast<std::size_t>(bytes));
 }
 inline void put_u8(std::string& out, std::uint8_t v) { out.push_back(static_cast<char>(v)); }
 inline void put_u16(std::string& out, std::uint16_t v) { put_le(out, v, 2); }

@@ -1,5 +1,7 @@
 #include "ledger/sequencer.hpp"
 
+#include <pthread.h>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -48,8 +50,15 @@ Sequencer::~Sequencer() { stop(); }
 
 void Sequencer::start() {
   ERX_ASSERT(!apply_thread_.joinable());
-  writer_thread_ = std::thread([this] { run_writer(); });
-  apply_thread_ = std::thread([this] { run_apply(); });
+  // Named, so top / perf / gdb show which stage is busy.
+  writer_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "erx-ledger-wr");
+    run_writer();
+  });
+  apply_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "erx-apply");
+    run_apply();
+  });
 }
 
 bool Sequencer::submit(const exchange::CommandBody& body, Completion* done) {

@@ -3,18 +3,25 @@
 //
 //   durable   the full-exchange flow (hot / deep / wide) submitted by one
 //             producer thread through the sequencer: journal + derived rows,
-//             group commit, LMDB default (durable) sync. Sustained commands/s
-//             from the first submit to the last acknowledgement; ack latency
-//             (submit -> Completion) for every 64th command; the fsync
-//             latency of the same disk measured in the same run beside it.
+//             group commit, LMDB default (durable) sync. Commands/s from the
+//             first submit to the last acknowledgement. Without --rate the
+//             producer submits as fast as the bounded queue lets it
+//             (saturation: the ack latency is then mostly time in the full
+//             queue); with --rate R it offers R commands/s (paced every 64
+//             commands) and the ack latency (submit -> Completion, every 64th
+//             command) is that of a loaded but not saturated exchange. The
+//             fsync latency of the same disk is measured in the same run.
 //   bytes     ledger file size per command (and after a compacting copy).
-//   replay    reopening the ledger: recovery replays the whole journal
-//             (hash chain, checkpoints, engine) — records/s and restart time.
+//   replay    the whole journal replayed into a fresh Exchange (hash chain,
+//             checkpoints, engine), read-only: records/s.
+//   restart   DurableExchange::open: the newest snapshot, then the journal
+//             tail (chain, checkpoints) — seconds, and from which snapshot.
 //
-// Every run prints the state hash after recovery; it must equal the live
-// state hash printed before (a fast but wrong run is visible).
+// Every run prints the state hash after the replay and after the restart;
+// both must equal the live state hash (a fast but wrong run is visible).
 //
-// usage: erx-ledger-bench [--ops N] [--only hot|deep|wide] [--dir D] [--batch B] [--keep]
+// usage: erx-ledger-bench [--ops N] [--only hot|deep|wide] [--dir D] [--batch B]
+//                         [--rate R] [--snapshot-every S] [--keep]
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -33,6 +40,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ledger/durable_exchange.hpp"
+#include "ledger/replay.hpp"
 #include "perf/exchange_workload.hpp"
 
 namespace {
@@ -110,7 +118,49 @@ std::uintmax_t file_size(const std::string& path) {
   return ec ? 0 : n;
 }
 
-void run(const char* name, const perf::Workload& w, const std::string& base, std::size_t batch, bool keep) {
+struct BenchOptions {
+  std::size_t batch = 8'192;
+  double rate = 0;  // commands/s offered; 0 = as fast as possible
+  std::uint64_t snapshot_every = ledger::SequencerOptions{}.snapshot_every;
+  bool keep = false;
+};
+
+class NullSink final : public exchange::ExchangeSink {
+ public:
+  void on_event(exchange::Seq, const exchange::Event&) override {}
+};
+
+// The whole journal into a fresh Exchange, read-only: seconds and the state hash.
+std::pair<double, std::uint64_t> full_replay(const std::string& dir, std::uint64_t& records) {
+  ledger::Ledger lg;
+  ledger::LedgerOptions lo;
+  lo.dir = dir;
+  lo.read_only = true;
+  std::string error;
+  if (lg.open(lo, &error) != 0) {
+    std::fprintf(stderr, "replay: %s\n", error.c_str());
+    return {0, 0};
+  }
+  NullSink sink;
+  exchange::Exchange ex(sink, lg.limits());
+  const auto t0 = SteadyClock::now();
+  const ledger::ReplayResult r = ledger::replay_journal(lg, ex);
+  const double seconds = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+  if (!r.ok) std::fprintf(stderr, "replay failed at seq %llu: %s\n", static_cast<unsigned long long>(r.bad_seq), r.problem.c_str());
+  records = r.records;
+  return {seconds, ex.state_hash()};
+}
+
+// Holds the producer back to `rate` commands/s (checked every 64 commands).
+void pace(std::size_t i, double rate, SteadyClock::time_point t0) {
+  if (rate <= 0 || i % kSampleEvery != 0) return;
+  const auto due = t0 + std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(i) * 1e9 / rate));
+  // Sleep, not spin: a spinning producer would take one of the two cores the
+  // sequencer's threads need.
+  std::this_thread::sleep_until(due);
+}
+
+void run(const char* name, const perf::Workload& w, const std::string& base, const BenchOptions& bo) {
   const std::string dir = base + "/" + name;
   std::filesystem::remove_all(dir);
   std::vector<exchange::Command> cmds = perf::setup_commands(w);
@@ -121,7 +171,8 @@ void run(const char* name, const perf::Workload& w, const std::string& base, std
   ledger::DurableOptions o;
   o.ledger.dir = dir;
   o.ledger.initial_map_size = std::size_t{1} << 30;
-  o.sequencer.max_batch = batch;
+  o.sequencer.max_batch = bo.batch;
+  o.sequencer.snapshot_every = bo.snapshot_every;
   std::uint64_t live_hash = 0;
   double seconds = 0;
   std::vector<double> lat;
@@ -137,6 +188,7 @@ void run(const char* name, const perf::Workload& w, const std::string& base, std
     AckRecorder acks(cmds.size(), 1);
     const auto t0 = SteadyClock::now();
     for (std::size_t i = 0; i < cmds.size(); ++i) {
+      pace(i, bo.rate, t0);
       acks.submitted(i);
       if (!dx.submit(cmds[i].body, &acks)) break;
     }
@@ -151,17 +203,21 @@ void run(const char* name, const perf::Workload& w, const std::string& base, std
   const std::vector<double> fs = fsync_latencies_us(dir);
   const std::uintmax_t bytes = file_size(dir + "/data.mdb");
 
-  // Restart: open = recovery (replay of the whole journal, chain and checkpoints checked).
+  std::uint64_t records = 0;
+  const auto [replay_s, replayed_hash] = full_replay(dir, records);
+  // Restart: open = recovery (newest snapshot, then the journal tail).
   double restart = 0;
-  std::uint64_t replayed_hash = 0, records = 0;
+  std::uint64_t restarted_hash = 0, tail_records = 0;
+  exchange::Seq snapshot_seq = 0;
   {
     ledger::DurableExchange dx(clock);
     std::string error;
     const auto t0 = SteadyClock::now();
     if (!dx.open(o, &error)) std::fprintf(stderr, "reopen: %s\n", error.c_str());
     restart = std::chrono::duration<double>(SteadyClock::now() - t0).count();
-    replayed_hash = dx.exchange().state_hash();
-    records = dx.recovery().records;
+    restarted_hash = dx.exchange().state_hash();
+    tail_records = dx.recovery().records;
+    snapshot_seq = dx.recovery().snapshot_seq;
   }
   std::uintmax_t compact = 0;
   {
@@ -173,43 +229,53 @@ void run(const char* name, const perf::Workload& w, const std::string& base, std
     std::filesystem::remove_all(dir + "-copy");
   }
   const double n = static_cast<double>(cmds.size());
+  const bool same = replayed_hash == live_hash && restarted_hash == live_hash;
   std::printf("%-5s %9.0f %7llu %6.0f | %8.0f %8.0f %8.0f | %7.0f %7.0f | %6.0f %6.0f | %9.0f %7.2f  %016llx %s\n",
               name, n / seconds, static_cast<unsigned long long>(stats.batches),
               n / static_cast<double>(stats.batches), pct(lat, 0.5), pct(lat, 0.99), pct(lat, 0.999), pct(fs, 0.5),
               pct(fs, 0.99), static_cast<double>(bytes) / n, static_cast<double>(compact) / n,
-              static_cast<double>(records) / restart, restart, static_cast<unsigned long long>(live_hash),
-              replayed_hash == live_hash ? "ok" : "MISMATCH");
+              static_cast<double>(records) / replay_s, restart, static_cast<unsigned long long>(live_hash),
+              same ? "ok" : "MISMATCH");
   auto per_cmd = [n](std::uint64_t total_ns) { return static_cast<double>(total_ns) / n; };
   std::printf("      ns/cmd: apply thread: apply %.0f, finish rows %.0f; writer thread: puts %.0f, commit %.0f; wall %.0f\n",
               per_cmd(stats.apply_ns), per_cmd(stats.finish_ns), per_cmd(stats.write_ns), per_cmd(stats.commit_ns),
               seconds * 1e9 / n);
-  if (!keep) std::filesystem::remove_all(dir);
+  std::printf("      restart: snapshot at seq %llu (%llu snapshots written, last %.1f MB) + %llu journal records; "
+              "full replay %llu records in %.2f s\n",
+              static_cast<unsigned long long>(snapshot_seq), static_cast<unsigned long long>(stats.snapshots),
+              static_cast<double>(stats.snapshot_bytes) / 1e6, static_cast<unsigned long long>(tail_records),
+              static_cast<unsigned long long>(records), replay_s);
+  if (!bo.keep) std::filesystem::remove_all(dir);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::size_t ops = 1'000'000;
-  std::size_t batch = 8'192;
+  BenchOptions bo;
   std::string only;
   std::string dir = "build/ledger-bench";
-  bool keep = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--keep") keep = true;
+    if (a == "--keep") bo.keep = true;
     else if (i + 1 < argc && a == "--ops") ops = std::strtoull(argv[++i], nullptr, 10);
-    else if (i + 1 < argc && a == "--batch") batch = std::strtoull(argv[++i], nullptr, 10);
+    else if (i + 1 < argc && a == "--batch") bo.batch = std::strtoull(argv[++i], nullptr, 10);
+    else if (i + 1 < argc && a == "--rate") bo.rate = std::strtod(argv[++i], nullptr);
+    else if (i + 1 < argc && a == "--snapshot-every") bo.snapshot_every = std::strtoull(argv[++i], nullptr, 10);
     else if (i + 1 < argc && a == "--only") only = argv[++i];
     else if (i + 1 < argc && a == "--dir") dir = argv[++i];
     else {
-      std::fprintf(stderr, "usage: erx-ledger-bench [--ops N] [--only hot|deep|wide] [--dir D] [--batch B] [--keep]\n");
+      std::fprintf(stderr, "usage: erx-ledger-bench [--ops N] [--only hot|deep|wide] [--dir D] [--batch B] [--rate R] "
+                           "[--snapshot-every S] [--keep]\n");
       return 2;
     }
   }
   spdlog::set_level(spdlog::level::warn);
   std::filesystem::create_directories(dir);
-  std::printf("erx-ledger-bench: ops=%zu max_batch=%zu dir=%s; ack latency = submit -> Completion, every %zuth command\n",
-              ops, batch, dir.c_str(), kSampleEvery);
+  std::printf("erx-ledger-bench: ops=%zu max_batch=%zu offered=%s snapshot_every=%llu dir=%s; ack latency = submit -> "
+              "Completion, every %zuth command\n",
+              ops, bo.batch, bo.rate > 0 ? (std::to_string(static_cast<long long>(bo.rate)) + "/s").c_str() : "max",
+              static_cast<unsigned long long>(bo.snapshot_every), dir.c_str(), kSampleEvery);
   std::printf("%-5s %9s %7s %6s | %8s %8s %8s | %7s %7s | %6s %6s | %9s %7s  %-16s\n", "load", "cmds/s",
               "batches", "per_b", "ack_p50", "ack_p99", "ack_p999", "fsync50", "fsync99", "B/cmd", "B/c_cp",
               "replay/s", "restart", "state hash");
@@ -218,6 +284,6 @@ int main(int argc, char** argv) {
   using Maker = perf::Workload (*)(std::uint64_t, std::size_t);
   const std::pair<const char*, Maker> loads[] = {{"hot", perf::make_hot}, {"deep", perf::make_deep}, {"wide", perf::make_wide}};
   for (const auto& [name, make] : loads)
-    if (only.empty() || only == name) run(name, make(42, ops), dir, batch, keep);
+    if (only.empty() || only == name) run(name, make(42, ops), dir, bo);
   return 0;
 }
