@@ -219,7 +219,7 @@ KillReport sigkill_campaign(int kills, std::uint64_t seed, const std::vector<std
 
 }  // namespace
 
-TEST_CASE("process crash: SIGKILL under load, restart; every acknowledged command is recovered",
+TEST_CASE("process crash: SIGKILL under load, restart - every acknowledged command is recovered",
           "[crash][sigkill]") {
   const int kills = env_int("ERX_CRASH_KILLS", 200);
   const std::uint64_t seed = seed_from_environment();
@@ -272,7 +272,7 @@ TEST_CASE("power loss: negative control, the same harness catches the ledger und
   CHECK(report.lost > 0);
 }
 
-TEST_CASE("EIO: a failed fsync stops the sequencer without a gap; a restart recovers every acknowledged command",
+TEST_CASE("EIO: a failed fsync stops the sequencer without a gap - a restart recovers every acknowledged command",
           "[crash][eio]") {
   for (int eio_at : {1, 2, 7, 20}) {
     DYNAMIC_SECTION("EIO at sync call " << eio_at) {

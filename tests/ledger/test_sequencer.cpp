@@ -20,7 +20,7 @@ using namespace erx;
 using namespace erx::test;
 using namespace std::chrono_literals;
 
-TEST_CASE("sequencer: a commit error stops it with no gap; restart recovers exactly the committed prefix",
+TEST_CASE("sequencer: a commit error stops it with no gap - restart recovers exactly the committed prefix",
           "[ledger][sequencer]") {
   const RecordedStream s = record_stream(31, 20'000);
   TempDir dir("erx-failstop");

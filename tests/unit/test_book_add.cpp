@@ -130,7 +130,7 @@ TEST_CASE("add: the taker's limit stops the walk and the remainder rests at the 
   CHECK(v->side == Side::Buy);
 }
 
-TEST_CASE("add: a limit exactly at the best opposite price trades; one tick short does not", "[book][add][match]") {
+TEST_CASE("add: a limit exactly at the best opposite price trades - one tick short does not", "[book][add][match]") {
   BookFixture f;
   f.rest(sell(1, 1000, 5, 11));
   const NewOrder miss = buy(2, 995, 5, 2);
@@ -501,7 +501,7 @@ TEST_CASE("reject: InvalidOrderId for id 0, before any other check", "[book][rej
   f.add_rejected(market(0, Side::Buy, 100).fok(), Reason::InvalidOrderId);
 }
 
-TEST_CASE("reject: DuplicateOrderId for a live id on either side; filled or cancelled ids are reusable",
+TEST_CASE("reject: DuplicateOrderId for a live id on either side - filled or cancelled ids are reusable",
           "[book][reject]") {
   BookFixture f(reject_config());
   f.rest(buy(1, 1000, 100, 1));
@@ -638,7 +638,7 @@ TEST_CASE("reject: limit price checks (InvalidPrice, OffTickPrice, PriceOutsideB
   CHECK(f.add(s_lo) == Events{ev_accepted(s_lo), ev_trade(s_lo, 8, 1, 500, 10, 0, 0)});
 }
 
-TEST_CASE("reject: ExpiredOnEntry for a Gtd order with expire_at <= now; other tifs ignore expire_at",
+TEST_CASE("reject: ExpiredOnEntry for a Gtd order with expire_at <= now - other tifs ignore expire_at",
           "[book][reject][gtd]") {
   BookFixture f(reject_config());
   CHECK(f.advance(1000).empty());
@@ -665,7 +665,7 @@ TEST_CASE("reject: ExpiredOnEntry for a Gtd order with expire_at <= now; other t
   CHECK(f.live(8));
 }
 
-TEST_CASE("reject: BookFull rejects an order that could rest; IOC, FOK and market still work",
+TEST_CASE("reject: BookFull rejects an order that could rest - IOC, FOK and market still work",
           "[book][reject][limits]") {
   BookConfig c = default_config();
   c.limits.max_resting_orders = 3;

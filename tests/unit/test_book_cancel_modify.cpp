@@ -372,7 +372,7 @@ TEST_CASE("modify: quantity and price checks, in order, change nothing and keep 
   CHECK(f.add(t) == Events{ev_accepted(t), ev_trade(t, 1, 11, 1000, 10, 0, 90)});
 }
 
-TEST_CASE("modify: to a price outside the band is rejected; the band edges pass", "[book][modify][reject]") {
+TEST_CASE("modify: to a price outside the band is rejected - the band edges pass", "[book][modify][reject]") {
   BookFixture f;
   CHECK(f.band(500, 1500).empty());
   f.rest(buy(1, 1000, 10, 11));

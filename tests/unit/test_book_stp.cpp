@@ -32,7 +32,7 @@ void three_asks(BookFixture& f) {
 
 // ====================================================================== modes
 
-TEST_CASE("stp: CancelTaker cancels the taker's leaves and stops; earlier trades remain", "[book][stp]") {
+TEST_CASE("stp: CancelTaker cancels the taker's leaves and stops - earlier trades remain", "[book][stp]") {
   BookFixture f;
   three_asks(f);
   const NewOrder t = buy(10, 1000, 10, kSelf).stp(StpMode::CancelTaker);
@@ -132,7 +132,7 @@ TEST_CASE("stp: Decrement with equal quantities removes both, nothing rests", "[
   CHECK(f.depth(Side::Buy).empty());
 }
 
-TEST_CASE("stp: Decrement against several self makers; the taker's rest follows its tif", "[book][stp][decrement]") {
+TEST_CASE("stp: Decrement against several self makers - the taker's rest follows its tif", "[book][stp][decrement]") {
   SECTION("Gtc remainder rests") {
     BookFixture f;
     f.rest(sell(2, 1000, 2, kSelf));
@@ -269,7 +269,7 @@ TEST_CASE("stp: the taker's mode decides, not the maker's", "[book][stp][owner]"
   CHECK(f.add(t) == Events{ev_accepted(t), ev_trade(t, 1, kSelf, 1000, 5, 0, 0)});
 }
 
-TEST_CASE("stp: OwnerDefault is resolved at entry; a later owner default change does not affect resting orders",
+TEST_CASE("stp: OwnerDefault is resolved at entry - a later owner default change does not affect resting orders",
           "[book][stp][owner]") {
   BookFixture f;
   REQUIRE(f.owner_stp(kSelf, StpMode::CancelMaker) == Reason::None);

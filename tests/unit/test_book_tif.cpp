@@ -185,7 +185,7 @@ TEST_CASE("tif: a partially filled GTD order expires with its leaves", "[book][t
   CHECK(f.book.open_orders() == 0);
 }
 
-TEST_CASE("tif: filled, cancelled or STP-cancelled GTD orders never expire later; reused ids use the new expiry",
+TEST_CASE("tif: filled, cancelled or STP-cancelled GTD orders never expire later - reused ids use the new expiry",
           "[book][tif][gtd]") {
   BookFixture f;
   f.rest(sell(1, 1000, 5, 11).gtd(100));

@@ -115,7 +115,7 @@ TEST_CASE("exchange: a trade settles delivery versus payment with fees, T+1 lock
   CHECK(d.ex.reference_price(1) == 39'000);
 }
 
-TEST_CASE("exchange: a buy below its limit gets the difference back; cancel releases the rest", "[exchange]") {
+TEST_CASE("exchange: a buy below its limit gets the difference back - cancel releases the rest", "[exchange]") {
   Driver d;
   setup(d);
   d.apply(order(201, "S1", Side::Sell, 38'000, 40));
