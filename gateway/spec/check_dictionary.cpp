@@ -140,8 +140,9 @@ const std::vector<Case>& cases() {
        "11=A5|1=101|55=CEA25|54=1|60=20260105-01:30:00.000|40=2|44=58.20|", Expect::RequiredTagMissing, 38},
       {"NewOrderSingle without Symbol", "D",
        "11=A6|1=101|54=1|60=20260105-01:30:00.000|38=1000|40=2|44=58.20|", Expect::RequiredTagMissing, 55},
+      // Account(1) is optional: the session's configured account is used.
       {"NewOrderSingle without Account", "D",
-       "11=A7|55=CEA25|54=1|60=20260105-01:30:00.000|38=1000|40=2|44=58.20|", Expect::RequiredTagMissing, 1},
+       "11=A7|55=CEA25|54=1|60=20260105-01:30:00.000|38=1000|40=2|44=58.20|", Expect::Pass, 0},
       {"NewOrderSingle quantity not a number", "D",
        "11=A8|1=101|55=CEA25|54=1|60=20260105-01:30:00.000|38=lots|40=2|44=58.20|", Expect::IncorrectDataFormat,
        38},
