@@ -88,6 +88,23 @@ class Exchange {
     bool active = true;
   };
   [[nodiscard]] std::optional<OperatorInfo> operator_info(OperatorId id) const;
+  // Every live order as it stands, by order id (the gateway's view after a
+  // restart: status requests, cancel-on-disconnect, market depth).
+  struct OpenOrder {
+    OrderId id = 0;
+    AccountId account = 0;
+    MemberId member = 0;
+    InstrumentId instrument = 0;
+    ClOrdId clord_id;
+    Side side = Side::Buy;
+    OrderType type = OrderType::Limit;
+    TimeInForce tif = TimeInForce::Day;
+    Price price = 0;
+    Qty qty = 0, leaves = 0, cum_qty = 0;
+    Money cum_cash = 0;
+    Timestamp expire_at = 0;
+  };
+  [[nodiscard]] std::vector<OpenOrder> list_open_orders() const;
 
  private:
   friend class SnapshotCodec;  // snapshot.cpp: reads and writes every member below
