@@ -1,0 +1,71 @@
+#pragma once
+// erxd's configuration (docs/ERXD.md): a plain text file of `key = value`
+// lines and `[member NAME]` / `[regulator]` sections. Every setting has an
+// embedded default (default_config_text()), so erxd runs with no file at all.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/exchange/basic_types.hpp"
+
+namespace erx::gateway {
+
+// What happens to a member's open orders when its session ends (logout or a
+// lost connection): one atomic mass cancel of the member's orders.
+enum class CancelOnDisconnect : std::uint8_t { None, DayOrders, All };
+
+struct MemberSession {
+  std::string name;                  // the section's name, for logs
+  std::string comp_id;               // the member's SenderCompID
+  exchange::MemberId member = 0;
+  exchange::AccountId account = 0;   // used when an order carries no Account(1)
+  exchange::OperatorId op = 0;       // the operator the session trades as
+  std::string username;              // Username(553) at logon
+  std::string password_hash;         // credentials.hpp form; never the password
+  CancelOnDisconnect cancel_on_disconnect = CancelOnDisconnect::None;
+  std::string drop_copy_comp_id;     // optional: a session receiving copies of this member's execution reports
+};
+
+struct RegulatorSession {
+  std::string comp_id;               // empty: no regulator drop copy
+  std::string username;
+  std::string password_hash;
+};
+
+struct GatewayLimits {
+  std::size_t max_message_bytes = 4096;      // larger: the connection is closed
+  std::uint32_t throttle_messages = 200;     // application messages per window; above: rejected
+  std::uint32_t throttle_window_ms = 1000;
+  std::uint32_t throttle_logout_multiple = 5;  // above messages × this in one window: logout
+  std::size_t outbound_queue = 10'000;       // messages waiting for one session; full: disconnected
+  std::uint32_t max_connections = 64;        // beyond: refused at accept (keeps descriptors far below 1024)
+  std::uint32_t heartbeat_seconds = 30;
+};
+
+struct ErxdConfig {
+  std::string data_dir = "data";             // ledger in <data_dir>/ledger, logs in <data_dir>/log
+  std::string fix_host = "127.0.0.1";
+  std::uint16_t fix_port = 9878;
+  std::string comp_id = "ERX";               // the exchange's CompID (TargetCompID of members)
+  std::string dictionary;                    // FIX data dictionary; empty: the one installed with erxd
+  bool demo = false;                         // load the demo reference data into an empty ledger
+  std::uint32_t timer_ms = 1000;             // a Timer command this often (GTD expiry)
+  std::size_t sequencer_batch = 8192;
+  std::uint64_t snapshot_every = 1'000'000;
+  GatewayLimits limits;
+  std::vector<MemberSession> members;
+  RegulatorSession regulator;
+};
+
+// The configuration erxd runs with when given none: FIX on 127.0.0.1:9878,
+// the demo members of the README, the demo data.
+[[nodiscard]] const char* default_config_text();
+
+// Parses a configuration; on error returns nullopt and sets *error to
+// "<line>: <what>". Checks what can be checked without the engine: ports,
+// unique CompIDs, password hashes well formed.
+[[nodiscard]] std::optional<ErxdConfig> parse_config(const std::string& text, std::string* error);
+
+}  // namespace erx::gateway

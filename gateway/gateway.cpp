@@ -1,0 +1,498 @@
+// The gateway (gateway.hpp): sessions, requests in, reports out.
+#include "gateway/gateway.hpp"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+
+#include "engine/exchange/command_text.hpp"
+#include "gateway/credentials.hpp"
+#include "gateway/fix_server.hpp"
+#include "gateway/inbound.hpp"
+#include "gateway/quickfix.hpp"
+#include "gateway/router.hpp"
+
+namespace erx::gateway {
+
+namespace {
+
+// One configured CompID: its role, credentials and outbound queue.
+struct Slot {
+  enum class Role { Member, DropCopy, Regulator };
+  Role role = Role::Member;
+  std::string comp_id;
+  const MemberSession* member = nullptr;  // Member, and the owner of a DropCopy
+  std::string username, password_hash;
+  std::size_t capacity = 0;
+  int wake_fd = -1;
+  std::mutex mu;
+  std::deque<OutMsg> queue;
+  bool overflowed = false;
+  std::atomic<bool> logged_on{false};
+  Throttle throttle;
+
+  // Never blocks: a full queue marks the session for disconnection.
+  void push(OutMsg&& m) {
+    {
+      std::lock_guard lock(mu);
+      if (!logged_on) return;  // nobody to tell: the member recovers state with a status request
+      if (queue.size() >= capacity) {
+        overflowed = true;
+        return;
+      }
+      queue.push_back(std::move(m));
+    }
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const ssize_t r = ::write(wake_fd, &one, sizeof one);
+  }
+};
+
+FIX::Message to_fix(const OutMsg& m) {
+  FIX::Message msg;
+  msg.getHeader().setField(FIX::FIELD::MsgType, m.type);
+  for (const OutField& f : m.fields) msg.setField(f.tag, f.value);
+  for (const OutGroup& g : m.groups) {
+    for (const auto& entry : g.entries) {
+      FIX::Group group(g.count_tag, g.delimiter);
+      for (const OutField& f : entry) group.setField(f.tag, f.value);
+      msg.addGroup(group);
+    }
+    if (g.entries.empty()) msg.setField(g.count_tag, "0");
+  }
+  return msg;
+}
+
+}  // namespace
+
+// A request on its way through the sequencer: what to answer, to whom.
+class PendingRequest final : public ledger::Completion {
+ public:
+  explicit PendingRequest(Gateway::Impl& gw) : gw_(gw) {}
+  void done(const ledger::Outcome& o) override;
+  RequestInfo info;
+
+ private:
+  Gateway::Impl& gw_;
+};
+
+struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
+  Impl(const ErxdConfig& c, ledger::DurableExchange& exchange) : config(c), dx(exchange), router(instruments, orders, market, directory) {}
+
+  const ErxdConfig& config;
+  ledger::DurableExchange& dx;
+  // views and routing, guarded by views_mu
+  std::mutex views_mu;
+  InstrumentView instruments;
+  OrderView orders;
+  MarketView market;
+  Directory directory;
+  Router router;
+  std::vector<Delivery> deliveries;  // writer thread only
+  // sessions
+  std::vector<std::unique_ptr<Slot>> slots;
+  std::map<std::string, SlotId> slot_of_comp;
+  FIX::MemoryStoreFactory store;
+  std::unique_ptr<FIX::SessionFactory> factory;
+  std::vector<FIX::Session*> sessions;
+  std::unique_ptr<FixServer> server;
+  // requests in flight
+  std::mutex pool_mu;
+  std::condition_variable pool_cv;
+  std::vector<std::unique_ptr<PendingRequest>> pool_all;
+  std::vector<PendingRequest*> pool_free;
+  std::atomic<std::uint64_t> gw_exec_ids{0};
+
+  // ---------------------------------------------------------------- setup
+
+  void add_slot(Slot::Role role, const std::string& comp_id, const MemberSession* m, const std::string& user,
+                const std::string& hash) {
+    auto s = std::make_unique<Slot>();
+    s->role = role;
+    s->comp_id = comp_id;
+    s->member = m;
+    s->username = user;
+    s->password_hash = hash;
+    s->capacity = config.limits.outbound_queue;
+    s->wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    s->throttle = Throttle(config.limits.throttle_messages, config.limits.throttle_window_ms,
+                           config.limits.throttle_logout_multiple);
+    const SlotId id = static_cast<SlotId>(slots.size());
+    slot_of_comp[comp_id] = id;
+    if (role == Slot::Role::Member) {
+      directory.member_slot[m->member] = id;
+      directory.all_member_slots.push_back(id);
+    } else if (role == Slot::Role::DropCopy) {
+      directory.drop_copy_slot[m->member] = id;
+    } else {
+      directory.regulator_slot = id;
+    }
+    slots.push_back(std::move(s));
+  }
+
+  void build_slots() {
+    for (const MemberSession& m : config.members) {
+      add_slot(Slot::Role::Member, m.comp_id, &m, m.username, m.password_hash);
+      // A drop copy logs on with the member's own credentials.
+      if (!m.drop_copy_comp_id.empty())
+        add_slot(Slot::Role::DropCopy, m.drop_copy_comp_id, &m, m.username, m.password_hash);
+    }
+    if (!config.regulator.comp_id.empty())
+      add_slot(Slot::Role::Regulator, config.regulator.comp_id, nullptr, config.regulator.username,
+               config.regulator.password_hash);
+    const std::size_t pool_size = 4096;
+    for (std::size_t i = 0; i < pool_size; ++i) {
+      pool_all.push_back(std::make_unique<PendingRequest>(*this));
+      pool_free.push_back(pool_all.back().get());
+    }
+  }
+
+  bool create_sessions(std::string* error) {
+    factory = std::make_unique<FIX::SessionFactory>(*this, store, nullptr);
+    const std::string dictionary = config.dictionary;
+    for (const auto& s : slots) {
+      FIX::Dictionary d;
+      d.setString("ConnectionType", "acceptor");
+      d.setString("BeginString", "FIX.4.4");
+      d.setString("SenderCompID", config.comp_id);
+      d.setString("TargetCompID", s->comp_id);
+      d.setString("StartTime", "00:00:00");
+      d.setString("EndTime", "00:00:00");
+      d.setString("UseDataDictionary", "Y");
+      d.setString("DataDictionary", dictionary);
+      d.setString("ValidateUserDefinedFields", "Y");
+      d.setString("AllowUnknownMsgFields", "N");
+      d.setString("CheckLatency", "N");
+      try {
+        sessions.push_back(factory->create(FIX::SessionID("FIX.4.4", config.comp_id, s->comp_id), d));
+      } catch (const std::exception& e) {
+        *error = "FIX session " + s->comp_id + ": " + e.what();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  Slot* slot_for(const FIX::SessionID& id) {
+    const auto it = slot_of_comp.find(id.getTargetCompID().getValue());
+    return it == slot_of_comp.end() ? nullptr : slots[it->second].get();
+  }
+  SlotId slot_id(const Slot& s) const { return slot_of_comp.at(s.comp_id); }
+
+  // ---------------------------------------------------------------- requests
+
+  PendingRequest* take_request() {
+    std::unique_lock lock(pool_mu);
+    pool_cv.wait(lock, [&] { return !pool_free.empty(); });  // back-pressure, like the sequencer's queue
+    PendingRequest* r = pool_free.back();
+    pool_free.pop_back();
+    return r;
+  }
+  void give_back(PendingRequest* r) {
+    {
+      std::lock_guard lock(pool_mu);
+      pool_free.push_back(r);
+    }
+    pool_cv.notify_all();
+  }
+
+  bool submit(const exchange::CommandBody& body, RequestInfo info) {
+    PendingRequest* r = take_request();
+    r->info = std::move(info);
+    if (dx.submit(body, r)) return true;
+    give_back(r);
+    return false;
+  }
+
+  // Writer thread, after the commit.
+  void on_done(PendingRequest& r, const ledger::Outcome& o) {
+    deliveries.clear();
+    {
+      std::lock_guard lock(views_mu);
+      if (o.status == ledger::Outcome::Status::Committed) router.committed(r.info, o.seq, o.events, deliveries);
+      else router.failed(r.info, deliveries);
+    }
+    for (Delivery& d : deliveries) slots[d.slot]->push(std::move(d.msg));
+    give_back(&r);
+  }
+
+  // A message of the gateway's own (not from the engine) to one session.
+  void reply(Slot& s, OutMsg&& m) { s.push(std::move(m)); }
+
+  // ---------------------------------------------------------------- FIX::Application
+
+  void onCreate(const FIX::SessionID&) override {}
+
+  void onLogon(const FIX::SessionID& id) override {
+    Slot* s = slot_for(id);
+    if (!s) return;
+    {
+      std::lock_guard lock(s->mu);
+      s->queue.clear();
+      s->overflowed = false;
+      s->logged_on = true;
+    }
+    spdlog::info("fix {}: logged on", s->comp_id);
+  }
+
+  void onLogout(const FIX::SessionID& id) override {
+    Slot* s = slot_for(id);
+    if (!s || !s->logged_on.exchange(false)) return;
+    spdlog::info("fix {}: logged out", s->comp_id);
+    {
+      std::lock_guard lock(views_mu);
+      router.unsubscribe_all(slot_id(*s));
+    }
+    if (s->role == Slot::Role::Member && s->member->cancel_on_disconnect == CancelOnDisconnect::All) {
+      exchange::MassCancel mc;
+      mc.member = s->member->member;
+      mc.op = s->member->op;
+      spdlog::info("fix {}: cancel on disconnect: mass cancel of member {}", s->comp_id, mc.member);
+      submit(mc, RequestInfo{});
+    }
+  }
+
+  void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
+  void toApp(FIX::Message&, const FIX::SessionID&) override {}
+
+  void fromAdmin(const FIX::Message& m, const FIX::SessionID& id) override {
+    FIX::MsgType type;
+    m.getHeader().getField(type);
+    if (type.getValue() != "A") return;
+    Slot* s = slot_for(id);
+    std::string user, password;
+    if (m.isSetField(tag::Username)) user = m.getField(tag::Username);
+    if (m.isSetField(tag::Password)) password = m.getField(tag::Password);
+    // Neither the password nor its hash is ever logged.
+    if (!s || user != s->username || !verify_password(password, s->password_hash)) {
+      spdlog::warn("fix {}: logon refused: wrong username or password", id.getTargetCompID().getValue());
+      throw FIX::RejectLogon("invalid username or password");
+    }
+  }
+
+  void fromApp(const FIX::Message& m, const FIX::SessionID& id) override {
+    Slot* s = slot_for(id);
+    if (!s) return;
+    FIX::MsgType type;
+    m.getHeader().getField(type);
+    const std::string t = type.getValue();
+    const Throttle::Verdict v = s->throttle.admit(std::chrono::steady_clock::now());
+    if (v == Throttle::Verdict::Logout) {
+      spdlog::warn("fix {}: far over the throttle: logging out", s->comp_id);
+      if (FIX::Session* session = FIX::Session::lookupSession(id)) session->logout("throttle exceeded");
+      return;
+    }
+    if (v == Throttle::Verdict::Reject) {
+      reply(*s, business_reject(m, t, 0, "throttle: more than " + std::to_string(config.limits.throttle_messages) +
+                                              " messages in " + std::to_string(config.limits.throttle_window_ms) + " ms"));
+      return;
+    }
+    if (s->role != Slot::Role::Member) {
+      reply(*s, business_reject(m, t, 6, "read-only session: drop copies accept no application messages"));
+      return;
+    }
+    handle(*s, m, t);
+  }
+
+  void handle(Slot& s, const FIX::Message& m, const std::string& t) {
+    const MemberSession& member = *s.member;
+    const SlotId sid = slot_id(s);
+    if (t == "D" || t == "F" || t == "G" || t == "q") {
+      Inbound in;
+      {
+        std::lock_guard lock(views_mu);
+        in = translate(m, t, member, orders, instruments);
+      }
+      in.info.slot = sid;
+      if (in.reject) {
+        reply(s, std::move(*in.reject));
+        return;
+      }
+      if (!submit(*in.command, in.info)) {
+        std::vector<Delivery> out;
+        router.failed(in.info, out);
+        for (Delivery& d : out) reply(s, std::move(d.msg));
+      }
+      return;
+    }
+    std::lock_guard lock(views_mu);
+    if (t == "H") return order_status(s, m, member);
+    if (t == "AF") return mass_status(s, m, member);
+    if (t == "x") return reply(s, security_list(m, instruments));
+    if (t == "g") return trading_session_status(s, m);
+    if (t == "V") return market_data_request(s, sid, m);
+    reply(s, business_reject(m, t, 3, "message type not supported"));
+  }
+
+  void order_status(Slot& s, const FIX::Message& m, const MemberSession& member) {
+    const std::string clord = m.isSetField(tag::ClOrdID) ? m.getField(tag::ClOrdID) : "";
+    const OrderInfo* o = orders.find(member.member, clord);
+    if (o != nullptr) {
+      OutMsg r = router.status_report(*o, 'I');
+      if (m.isSetField(tag::OrdStatusReqID)) r.set(tag::OrdStatusReqID, m.getField(tag::OrdStatusReqID));
+      return reply(s, std::move(r));
+    }
+    OutMsg r{"8", {}, {}};
+    r.set(tag::OrderID, "NONE").set(tag::ClOrdID, clord).set(tag::ExecID, "gw." + std::to_string(++gw_exec_ids))
+        .set(tag::ExecType, "I").set(tag::OrdStatus, "8").set(tag::Symbol, m.isSetField(tag::Symbol) ? m.getField(tag::Symbol) : "")
+        .set(tag::Side, m.isSetField(tag::Side) ? m.getField(tag::Side) : "1").set(tag::LeavesQty, "0")
+        .set(tag::CumQty, "0").set(tag::AvgPx, "0").set(tag::OrdRejReason, "5").set(tag::Text, "unknown order");
+    reply(s, std::move(r));
+  }
+
+  void mass_status(Slot& s, const FIX::Message& m, const MemberSession& member) {
+    const std::string req = m.isSetField(tag::MassStatusReqID) ? m.getField(tag::MassStatusReqID) : "";
+    const std::vector<const OrderInfo*> live = orders.live_of(member.member);
+    for (std::size_t i = 0; i < live.size(); ++i) {
+      OutMsg r = router.status_report(*live[i], 'I');
+      r.set(tag::MassStatusReqID, req).set(tag::TotNumReports, std::to_string(live.size()));
+      if (i + 1 == live.size()) r.set(tag::LastRptRequested, "Y");
+      reply(s, std::move(r));
+    }
+    if (live.empty()) {
+      OutMsg r{"8", {}, {}};
+      r.set(tag::OrderID, "NONE").set(tag::ExecID, "gw." + std::to_string(++gw_exec_ids)).set(tag::ExecType, "I")
+          .set(tag::OrdStatus, "0").set(tag::Symbol, "NONE").set(tag::Side, "1").set(tag::LeavesQty, "0")
+          .set(tag::CumQty, "0").set(tag::AvgPx, "0").set(tag::MassStatusReqID, req).set(tag::TotNumReports, "0")
+          .set(tag::LastRptRequested, "Y").set(tag::Text, "no open orders");
+      reply(s, std::move(r));
+    }
+  }
+
+  void trading_session_status(Slot& s, const FIX::Message& m) {
+    for (const auto& [id, ins] : instruments.all()) {
+      OutMsg r = session_status(ins);
+      if (m.isSetField(tag::TradSesReqID)) r.set(tag::TradSesReqID, m.getField(tag::TradSesReqID));
+      reply(s, std::move(r));
+    }
+  }
+
+  void market_data_request(Slot& s, SlotId sid, const FIX::Message& m) {
+    const std::string req = m.getField(tag::MDReqID);
+    const char sub = m.getField(tag::SubscriptionRequestType).at(0);
+    if (sub == '2') return router.unsubscribe(sid, req);
+    std::vector<std::string> symbols;
+    const std::size_t n = m.groupCount(tag::NoRelatedSym);
+    for (std::size_t i = 1; i <= n; ++i) {
+      FIX::Group g(tag::NoRelatedSym, tag::Symbol);
+      m.getGroup(static_cast<unsigned>(i), g);
+      symbols.push_back(g.getField(tag::Symbol));
+    }
+    for (const std::string& sym : symbols) {
+      if (instruments.find(sym) == nullptr) {
+        OutMsg r{"Y", {}, {}};
+        r.set(tag::MDReqID, req).set(tag::MDReqRejReason, "0").set(tag::Text, "unknown symbol " + sym);
+        return reply(s, std::move(r));
+      }
+    }
+    // Snapshot and subscription under the same lock as the router's updates:
+    // the increments continue exactly from the snapshot.
+    for (const std::string& sym : symbols) {
+      const InstrumentInfo& ins = *instruments.find(sym);
+      reply(s, router.snapshot(ins, req));
+      if (sub == '1') router.subscribe(ins.id, sid, req);
+    }
+  }
+
+  // ---------------------------------------------------------------- ConnectionHooks
+
+  int wake_fd(const FIX::SessionID& id) override {
+    Slot* s = slot_for(id);
+    return s ? s->wake_fd : -1;
+  }
+
+  bool pump(FIX::Session& session) override {
+    Slot* s = slot_for(session.getSessionID());
+    if (!s) return true;
+    std::deque<OutMsg> batch;
+    {
+      std::lock_guard lock(s->mu);
+      if (s->overflowed) return false;
+      batch.swap(s->queue);
+    }
+    for (const OutMsg& m : batch) {
+      FIX::Message msg = to_fix(m);
+      session.send(msg);
+    }
+    return true;
+  }
+};
+
+void PendingRequest::done(const ledger::Outcome& o) { gw_.on_done(*this, o); }
+
+// ------------------------------------------------------------------ Gateway
+
+Gateway::Gateway(const ErxdConfig& config, ledger::DurableExchange& dx) : impl_(std::make_unique<Impl>(config, dx)) {
+  impl_->build_slots();
+}
+
+Gateway::~Gateway() { stop(); }
+
+void Gateway::load_views() {
+  Impl& g = *impl_;
+  std::lock_guard lock(g.views_mu);
+  const exchange::Exchange& ex = g.dx.exchange();
+  for (InstrumentId id = 1;; ++id) {
+    const exchange::InstrumentSpec* spec = ex.instrument_spec(id);
+    if (spec == nullptr) break;
+    g.instruments.upsert(id, *spec);
+    InstrumentInfo* info = g.instruments.find(id);
+    info->session = ex.session(id).value_or(exchange::SessionState::Closed);
+    info->reference = ex.reference_price(id);
+    std::tie(info->band_lo, info->band_hi) = ex.price_band(id);
+  }
+  for (const exchange::Exchange::OpenOrder& o : ex.list_open_orders()) {
+    OrderInfo info;
+    info.id = o.id;
+    info.member = o.member;
+    info.account = o.account;
+    info.instrument = o.instrument;
+    info.clord_id = o.clord_id;
+    info.side = o.side;
+    info.type = o.type;
+    info.tif = o.tif;
+    info.price = o.price;
+    info.order_qty = o.qty;
+    info.leaves = o.leaves;
+    info.cum_qty = o.cum_qty;
+    info.cum_cash = o.cum_cash;
+    info.expire_at = o.expire_at;
+    info.status = o.cum_qty > 0 ? OrderStatus::PartiallyFilled : OrderStatus::New;
+    const OrderInfo& stored = g.orders.add(info);
+    if (stored.resting()) g.market.add_resting(o.instrument, o.side, o.price, o.leaves);
+  }
+}
+
+bool Gateway::start(std::string* error) {
+  Impl& g = *impl_;
+  if (!g.create_sessions(error)) return false;
+  g.server = std::make_unique<FixServer>(g, g.config.limits);
+  if (!g.server->listen(g.config.fix_host, g.config.fix_port, error)) return false;
+  g.server->start();
+  spdlog::info("fix: listening on {}:{} as {} ({} sessions)", g.config.fix_host, g.server->port(), g.config.comp_id,
+               g.slots.size());
+  return true;
+}
+
+void Gateway::stop() {
+  Impl& g = *impl_;
+  if (g.server) g.server->stop();
+  g.server.reset();
+}
+
+bool Gateway::submit_internal(const exchange::CommandBody& body) { return impl_->submit(body, RequestInfo{}); }
+
+void Gateway::wait_idle() {
+  Impl& g = *impl_;
+  std::unique_lock lock(g.pool_mu);
+  g.pool_cv.wait(lock, [&] { return g.pool_free.size() == g.pool_all.size(); });
+}
+
+std::uint16_t Gateway::port() const { return impl_->server ? impl_->server->port() : 0; }
+
+}  // namespace erx::gateway

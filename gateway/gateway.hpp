@@ -1,0 +1,51 @@
+#pragma once
+// The FIX gateway: members' FIX 4.4 sessions (QuickFIX for the session layer,
+// our own loopback transport, fix_server.hpp) in front of the sequencer.
+//
+//   member ──FIX──► connection thread: frame, QuickFIX session, fromApp
+//        translate (translate_in.cpp) ──submit──► Sequencer ──commit──►
+//        writer thread: Gateway::Impl::done → Router (views, messages) →
+//        bounded per-session queues ──► connection thread: send
+//
+// Nothing reaches a member before the commit that holds it; a full session
+// queue disconnects that member only (never blocks the writer thread).
+// QuickFIX types stay in the .cpp files.
+
+#include <memory>
+#include <string>
+
+#include "engine/exchange/commands.hpp"
+#include "gateway/config.hpp"
+#include "ledger/durable_exchange.hpp"
+
+namespace erx::gateway {
+
+class Gateway {
+ public:
+  Gateway(const ErxdConfig& config, ledger::DurableExchange& exchange);
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  // Fills the views from the recovered exchange — call while the sequencer is
+  // stopped — then, after the sequencer started, start() listens.
+  void load_views();
+  bool start(std::string* error);
+  // Stops accepting, logs every session out, closes the connections.
+  void stop();
+
+  // Submits one of erxd's own commands (timer, demo data); its events reach
+  // members like any other. False when the sequencer has stopped.
+  bool submit_internal(const exchange::CommandBody& body);
+  // Waits until every command submitted so far has completed.
+  void wait_idle();
+
+  [[nodiscard]] std::uint16_t port() const;  // the bound port (config port 0: an ephemeral one)
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace erx::gateway

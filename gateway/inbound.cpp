@@ -1,0 +1,304 @@
+#include "gateway/inbound.hpp"
+
+#include <charconv>
+
+#include "engine/exchange/command_text.hpp"
+#include "engine/fixed/decimal.hpp"
+
+namespace erx::gateway {
+
+namespace {
+
+std::string field(const FIX::FieldMap& m, int t) { return m.isSetField(t) ? m.getField(t) : std::string(); }
+
+// The ER a NewOrderSingle gets when the gateway itself refuses it.
+OutMsg order_reject(const RequestInfo& r, int ord_rej_reason, const std::string& text) {
+  OutMsg m{"8", {}, {}};
+  m.set(tag::OrderID, "NONE").set(tag::ClOrdID, r.clord_id).set(tag::ExecID, "gw.reject." + r.clord_id)
+      .set(tag::ExecType, "8").set(tag::OrdStatus, "8").set(tag::Symbol, r.symbol)
+      .set(tag::Side, std::string(1, r.side == '2' ? '2' : '1')).set(tag::OrderQty, r.order_qty.empty() ? "0" : r.order_qty)
+      .set(tag::LeavesQty, "0").set(tag::CumQty, "0").set(tag::AvgPx, "0")
+      .set(tag::OrdRejReason, std::to_string(ord_rej_reason)).set(tag::Text, text);
+  return m;
+}
+
+OutMsg cancel_reject(const RequestInfo& r, int reason, const std::string& text) {
+  OutMsg m{"9", {}, {}};
+  m.set(tag::OrderID, "NONE").set(tag::ClOrdID, r.clord_id).set(tag::OrigClOrdID, r.orig_clord_id)
+      .set(tag::OrdStatus, "8").set(tag::CxlRejResponseTo, r.kind == RequestInfo::Kind::Cancel ? "1" : "2")
+      .set(tag::CxlRejReason, std::to_string(reason)).set(tag::Text, text);
+  return m;
+}
+
+template <std::size_t N>
+bool fits(exchange::FixedString<N>& out, const std::string& s) {
+  return out.assign(s);
+}
+
+std::optional<exchange::AccountId> account_of(const std::string& text, const MemberSession& member) {
+  if (text.empty()) return member.account;
+  exchange::AccountId a = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), a);
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || a == 0) return std::nullopt;
+  return a;
+}
+
+Inbound new_order(const FIX::Message& m, const MemberSession& member) {
+  Inbound in;
+  RequestInfo& r = in.info;
+  r.kind = RequestInfo::Kind::NewOrder;
+  r.clord_id = field(m, tag::ClOrdID);
+  r.symbol = field(m, tag::Symbol);
+  r.side = field(m, tag::Side).empty() ? 0 : field(m, tag::Side)[0];
+  r.order_qty = field(m, tag::OrderQty);
+  r.price = field(m, tag::Price);
+  r.ord_type = field(m, tag::OrdType).empty() ? '2' : field(m, tag::OrdType)[0];
+  r.tif = field(m, tag::TimeInForce).empty() ? '0' : field(m, tag::TimeInForce)[0];
+  r.account = field(m, tag::Account);
+  auto refuse = [&](int code, const std::string& text) {
+    in.reject = order_reject(r, code, text);
+    return in;
+  };
+  exchange::NewOrder o;
+  o.op = member.op;
+  if (!fits(o.clord_id, r.clord_id) || r.clord_id.empty()) return refuse(99, "ClOrdID must be 1 to 32 characters");
+  if (!fits(o.symbol, r.symbol)) return refuse(1, "unknown symbol");
+  if (r.side != '1' && r.side != '2') return refuse(11, "Side must be 1 (buy) or 2 (sell)");
+  o.side = r.side == '1' ? exchange::Side::Buy : exchange::Side::Sell;
+  if (r.ord_type != '1' && r.ord_type != '2') return refuse(11, "OrdType must be 1 (market) or 2 (limit)");
+  o.type = r.ord_type == '1' ? exchange::OrderType::Market : exchange::OrderType::Limit;
+  switch (r.tif) {
+    case '0': o.tif = exchange::TimeInForce::Day; break;
+    case '1': o.tif = exchange::TimeInForce::Gtc; break;
+    case '3': o.tif = exchange::TimeInForce::Ioc; break;
+    case '4': o.tif = exchange::TimeInForce::Fok; break;
+    case '6': o.tif = exchange::TimeInForce::Gtd; break;
+    default: return refuse(11, "TimeInForce must be 0, 1, 3, 4 or 6");
+  }
+  if (o.tif == exchange::TimeInForce::Gtd) {
+    const auto at = parse_utc_timestamp(field(m, tag::ExpireTime));
+    if (!at) return refuse(99, "GTD needs ExpireTime (126)");
+    o.expire_at = *at;
+  }
+  const auto qty = exchange::parse_decimal(r.order_qty);
+  if (!qty) return refuse(13, "OrderQty is not a decimal number");
+  o.qty = *qty;
+  if (o.type == exchange::OrderType::Limit || !r.price.empty()) {
+    const auto price = exchange::parse_decimal(r.price.empty() ? "0" : r.price);
+    if (!price) return refuse(99, "Price is not a decimal number");
+    o.price = *price;
+  }
+  const auto account = account_of(r.account, member);
+  if (!account) return refuse(99, "Account must be an ERX account number");
+  o.account = *account;
+  in.command = o;
+  return in;
+}
+
+Inbound cancel(const FIX::Message& m, const MemberSession& member) {
+  Inbound in;
+  RequestInfo& r = in.info;
+  r.kind = RequestInfo::Kind::Cancel;
+  r.clord_id = field(m, tag::ClOrdID);
+  r.orig_clord_id = field(m, tag::OrigClOrdID);
+  r.symbol = field(m, tag::Symbol);
+  r.account = field(m, tag::Account);
+  exchange::CancelOrder c;
+  c.op = member.op;
+  const auto account = account_of(r.account, member);
+  if (!fits(c.orig_clord_id, r.orig_clord_id) || !account) {
+    in.reject = cancel_reject(r, 1, "unknown order");
+    return in;
+  }
+  c.account = *account;
+  in.command = c;
+  return in;
+}
+
+Inbound replace(const FIX::Message& m, const MemberSession& member, const OrderView& orders,
+                const InstrumentView& instruments) {
+  Inbound in;
+  RequestInfo& r = in.info;
+  r.kind = RequestInfo::Kind::Replace;
+  r.clord_id = field(m, tag::ClOrdID);
+  r.orig_clord_id = field(m, tag::OrigClOrdID);
+  r.symbol = field(m, tag::Symbol);
+  r.account = field(m, tag::Account);
+  r.order_qty = field(m, tag::OrderQty);
+  r.price = field(m, tag::Price);
+  auto refuse = [&](int code, const std::string& text) {
+    in.reject = cancel_reject(r, code, text);
+    return in;
+  };
+  exchange::ModifyOrder c;
+  c.op = member.op;
+  const auto account = account_of(r.account, member);
+  if (!fits(c.orig_clord_id, r.orig_clord_id) || !account) return refuse(1, "unknown order");
+  if (!fits(c.clord_id, r.clord_id) || r.clord_id.empty()) return refuse(99, "ClOrdID must be 1 to 32 characters");
+  c.account = *account;
+  const auto price = exchange::parse_decimal(r.price);
+  const auto total = exchange::parse_decimal(r.order_qty);
+  if (!price || !total) return refuse(99, "Price and OrderQty must be decimal numbers");
+  c.price = *price;
+  c.qty = *total;
+  // FIX's OrderQty is the new total; the engine wants the new open quantity.
+  const OrderInfo* o = orders.find(member.member, r.orig_clord_id);
+  const InstrumentInfo* ins = o ? instruments.find(o->instrument) : nullptr;
+  if (ins != nullptr && o->cum_qty > 0) {
+    const ParsedInt64 units = parse_fixed(r.order_qty, ins->qty_scale());
+    if (!units.ok()) return refuse(99, "OrderQty does not fit the instrument's quantity scale");
+    if (units.value <= o->cum_qty) return refuse(99, "OrderQty must be above the quantity already executed");
+    c.qty = exchange::Decimal{units.value - o->cum_qty, static_cast<std::int8_t>(ins->qty_scale())};
+  }
+  in.command = c;
+  return in;
+}
+
+Inbound mass_cancel(const FIX::Message& m, const MemberSession& member) {
+  Inbound in;
+  RequestInfo& r = in.info;
+  r.kind = RequestInfo::Kind::MassCancel;
+  r.clord_id = field(m, tag::ClOrdID);
+  r.symbol = field(m, tag::Symbol);
+  const std::string type = field(m, tag::MassCancelRequestType);
+  r.mass_cancel_type = type == "1" ? 1 : type == "7" ? 7 : 0;
+  exchange::MassCancel c;
+  c.member = member.member;
+  c.op = member.op;
+  if (r.mass_cancel_type == 0 || (r.mass_cancel_type == 1 && !fits(c.symbol, r.symbol))) {
+    OutMsg rep{"r", {}, {}};
+    rep.set(tag::ClOrdID, r.clord_id).set(tag::OrderID, "NONE").set(tag::MassCancelRequestType, type)
+        .set(tag::MassCancelResponse, "0").set(tag::MassCancelRejectReason, "99")
+        .set(tag::Text, "MassCancelRequestType must be 1 (by Symbol) or 7 (all orders)");
+    in.reject = std::move(rep);
+    return in;
+  }
+  in.command = c;
+  return in;
+}
+
+}  // namespace
+
+Inbound translate(const FIX::Message& m, const std::string& type, const MemberSession& member, const OrderView& orders,
+                  const InstrumentView& instruments) {
+  if (type == "D") return new_order(m, member);
+  if (type == "F") return cancel(m, member);
+  if (type == "G") return replace(m, member, orders, instruments);
+  return mass_cancel(m, member);
+}
+
+OutMsg business_reject(const FIX::Message& m, const std::string& type, int reason, const std::string& text) {
+  OutMsg r{"j", {}, {}};
+  const std::string seq = m.getHeader().isSetField(FIX::FIELD::MsgSeqNum) ? m.getHeader().getField(FIX::FIELD::MsgSeqNum) : "0";
+  r.set(tag::RefSeqNum, seq).set(tag::RefMsgType, type).set(tag::BusinessRejectReason, std::to_string(reason))
+      .set(tag::Text, text);
+  return r;
+}
+
+OutMsg session_status(const InstrumentInfo& ins) {
+  OutMsg m{"h", {}, {}};
+  const char* status = trad_ses_status(ins.session);
+  m.set(tag::TradingSessionID, std::string(ins.spec.symbol.view())).set(tag::TradSesStatus, status)
+      .set(tag::Symbol, std::string(ins.spec.symbol.view()));
+  return m;
+}
+
+const char* trad_ses_status(exchange::SessionState s) {
+  switch (s) {
+    case exchange::SessionState::Continuous: return "2";
+    case exchange::SessionState::Halted: return "1";
+    case exchange::SessionState::PreOpen: return "4";
+    case exchange::SessionState::Closed: return "3";
+  }
+  return "3";
+}
+
+namespace {
+
+std::string decimal_text(const exchange::Decimal& d) { return format_fixed(d.units, d.scale); }
+
+// One SecurityList entry: the standard fields, then ERX's InstrumentAttributes
+// (custom tags 5810-5830, docs/FIX.md).
+std::vector<OutField> instrument_fields(const InstrumentInfo& ins) {
+  const exchange::InstrumentSpec& s = ins.spec;
+  std::vector<OutField> f{{tag::Symbol, std::string(s.symbol.view())},
+                          {tag::Currency, "CNY"},
+                          {561, decimal_text(s.lot)},
+                          {562, decimal_text(s.continuous.min_qty)},
+                          {5810, std::to_string(static_cast<int>(s.right_class))},
+                          {5811, std::string(s.unit.view())}};
+  auto text = [&](int t, std::string_view v) {
+    if (!v.empty()) f.push_back({t, std::string(v)});
+  };
+  auto number = [&](int t, std::int64_t v) {
+    if (v != 0) f.push_back({t, std::to_string(v)});
+  };
+  number(5812, s.vintage);
+  text(5813, s.project_id.view());
+  text(5814, s.pollutant.view());
+  text(5815, s.region.view());
+  text(5816, s.basin.view());
+  number(5817, s.term_years);
+  number(5818, s.compliance_year);
+  number(5819, static_cast<int>(s.water_type));
+  f.push_back({5820, std::to_string(static_cast<int>(s.price_unit))});
+  f.push_back({5821, std::to_string(static_cast<int>(s.price_scale))});
+  f.push_back({5822, std::to_string(static_cast<int>(s.qty_scale))});
+  f.push_back({5823, decimal_text(s.tick)});
+  f.push_back({5824, decimal_text(s.continuous.max_qty)});
+  f.push_back({5825, std::to_string(s.continuous.band_bps)});
+  if (ins.reference != 0) f.push_back({5826, format_price(ins, ins.reference)});
+  if (ins.band_hi != 0) {
+    f.push_back({5827, format_price(ins, ins.band_lo)});
+    f.push_back({5828, format_price(ins, ins.band_hi)});
+  }
+  f.push_back({5829, std::to_string(static_cast<int>(s.eligibility))});
+  if (s.holding_limit.units != 0) f.push_back({5830, decimal_text(s.holding_limit)});
+  f.push_back({tag::TradSesStatus, trad_ses_status(ins.session)});
+  return f;
+}
+
+}  // namespace
+
+OutMsg security_list(const FIX::Message& request, const InstrumentView& instruments) {
+  OutMsg m{"y", {}, {}};
+  const std::string req = field(request, tag::SecurityReqID);
+  m.set(tag::SecurityReqID, req).set(tag::SecurityResponseID, "SL." + req).set(tag::SecurityRequestResult, "0")
+      .set(tag::TotNoRelatedSym, std::to_string(instruments.all().size()));
+  OutGroup g{tag::NoRelatedSym, tag::Symbol, {}};
+  for (const auto& [id, ins] : instruments.all()) g.entries.push_back(instrument_fields(ins));
+  m.groups.push_back(std::move(g));
+  return m;
+}
+
+std::optional<exchange::Timestamp> parse_utc_timestamp(std::string_view t) {
+  // YYYYMMDD-HH:MM:SS[.fraction]
+  if (t.size() < 17 || t[8] != '-' || t[11] != ':' || t[14] != ':') return std::nullopt;
+  auto num = [&](std::size_t at, std::size_t len, int& out) {
+    const auto r = std::from_chars(t.data() + at, t.data() + at + len, out);
+    return r.ec == std::errc() && r.ptr == t.data() + at + len;
+  };
+  int y, mo, d, h, mi, s;
+  if (!num(0, 4, y) || !num(4, 2, mo) || !num(6, 2, d) || !num(9, 2, h) || !num(12, 2, mi) || !num(15, 2, s))
+    return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  std::int64_t frac_ns = 0;
+  if (t.size() > 17) {
+    if (t[17] != '.' || t.size() == 18 || t.size() > 27) return std::nullopt;
+    std::int64_t scale = 100'000'000;
+    for (std::size_t i = 18; i < t.size(); ++i, scale /= 10) {
+      if (t[i] < '0' || t[i] > '9') return std::nullopt;
+      frac_ns += (t[i] - '0') * scale;
+    }
+  }
+  // Days from the civil date (proleptic Gregorian).
+  const int yy = mo <= 2 ? y - 1 : y;
+  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
+  return ((days * 24 + h) * 60 + mi) * 60'000'000'000LL + static_cast<std::int64_t>(s) * 1'000'000'000LL + frac_ns;
+}
+
+}  // namespace erx::gateway

@@ -1,0 +1,405 @@
+#include "gateway/router.hpp"
+
+#include <algorithm>
+#include <variant>
+
+#include "engine/fixed/decimal.hpp"
+#include "gateway/inbound.hpp"
+#include "gateway/reject_map.hpp"
+
+namespace erx::gateway {
+
+using exchange::Event;
+using erx::Money;
+
+// ------------------------------------------------------------ FIX values
+
+char fix_side(exchange::Side s) { return s == exchange::Side::Buy ? '1' : '2'; }
+char fix_ord_type(exchange::OrderType t) { return t == exchange::OrderType::Market ? '1' : '2'; }
+char fix_tif(exchange::TimeInForce t) {
+  switch (t) {
+    case exchange::TimeInForce::Day: return '0';
+    case exchange::TimeInForce::Gtc: return '1';
+    case exchange::TimeInForce::Ioc: return '3';
+    case exchange::TimeInForce::Fok: return '4';
+    case exchange::TimeInForce::Gtd: return '6';
+  }
+  return '0';
+}
+
+std::string format_price(const InstrumentInfo& ins, Price p) { return format_fixed(p, ins.price_scale()); }
+std::string format_qty(const InstrumentInfo& ins, Qty q) { return format_fixed(q, ins.qty_scale()); }
+
+std::string average_price(const InstrumentInfo& ins, const Money& cum_cash, Qty cum_qty) {
+  if (cum_qty <= 0) return "0";
+  // cash (fen) = price × qty × years / 10^(ps + qs - 2), so
+  // price units at scale ps+4 = cash × 10^(ps + qs + 2) / (100 × years × qty).
+  const int ps = ins.price_scale(), qs = ins.qty_scale();
+  const int years = ins.spec.price_unit == exchange::PriceUnit::PerUnitYear ? std::max(1, ins.spec.term_years) : 1;
+  const Money num = cum_cash * pow10_money(ps + qs + 2);
+  const Money den = Money(100) * Money(years) * Money(cum_qty);
+  return format_money(divide_rounded(num, den, Rounding::HalfUp), ps + 4);
+}
+
+namespace {
+
+char ord_status(OrderStatus s) {
+  switch (s) {
+    case OrderStatus::New: return '0';
+    case OrderStatus::PartiallyFilled: return '1';
+    case OrderStatus::Filled: return '2';
+    case OrderStatus::Cancelled: return '4';
+    case OrderStatus::Expired: return 'C';
+    case OrderStatus::Rejected: return '8';
+  }
+  return '0';
+}
+
+OrderStatus fill_status(Qty leaves) { return leaves == 0 ? OrderStatus::Filled : OrderStatus::PartiallyFilled; }
+
+std::string exec_id(exchange::Seq seq, std::size_t index) { return std::to_string(seq) + "." + std::to_string(index); }
+
+}  // namespace
+
+// ------------------------------------------------------------ reports
+
+OutMsg Router::report_base(const OrderInfo& o, std::string_view id, char exec_type) const {
+  const InstrumentInfo* ins = instruments_.find(o.instrument);
+  OutMsg m{"8", {}, {}};
+  m.set(tag::OrderID, std::to_string(o.id))
+      .set(tag::ClOrdID, std::string(o.clord_id.view()))
+      .set(tag::ExecID, std::string(id))
+      .set(tag::ExecType, std::string(1, exec_type))
+      .set(tag::OrdStatus, std::string(1, ord_status(o.status)))
+      .set(tag::Account, std::to_string(o.account))
+      .set(tag::Symbol, ins ? std::string(ins->spec.symbol.view()) : "")
+      .set(tag::Side, std::string(1, fix_side(o.side)))
+      .set(tag::OrdType, std::string(1, fix_ord_type(o.type)))
+      .set(tag::TimeInForce, std::string(1, fix_tif(o.tif)));
+  if (ins) {
+    if (o.type == exchange::OrderType::Limit) m.set(tag::Price, format_price(*ins, o.price));
+    m.set(tag::OrderQty, format_qty(*ins, o.order_qty))
+        .set(tag::LeavesQty, format_qty(*ins, o.live() ? o.leaves : 0))
+        .set(tag::CumQty, format_qty(*ins, o.cum_qty))
+        .set(tag::AvgPx, average_price(*ins, o.cum_cash, o.cum_qty));
+  }
+  return m;
+}
+
+OutMsg Router::status_report(const OrderInfo& o, char exec_type) const {
+  return report_base(o, "status." + std::to_string(o.id), exec_type);
+}
+
+void Router::send_report(exchange::MemberId member, OutMsg msg, std::vector<Delivery>& out) {
+  auto copy_to = [&](SlotId slot) {
+    if (slot == kNoSlot) return;
+    OutMsg copy = msg;
+    copy.set(tag::CopyMsgIndicator, "Y");
+    out.push_back(Delivery{slot, std::move(copy)});
+  };
+  if (const auto dc = dir_.drop_copy_slot.find(member); dc != dir_.drop_copy_slot.end()) copy_to(dc->second);
+  copy_to(dir_.regulator_slot);
+  if (const auto s = dir_.member_slot.find(member); s != dir_.member_slot.end())
+    out.push_back(Delivery{s->second, std::move(msg)});
+}
+
+// ------------------------------------------------------------ events
+
+void Router::committed(const RequestInfo& r, exchange::Seq seq, std::span<const Event> events,
+                       std::vector<Delivery>& out) {
+  touched_.clear();
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const std::string id = exec_id(seq, i);
+    std::visit(
+        [&](const auto& e) {
+          using E = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<E, exchange::OrderAccepted>) on_accepted(e, id, out);
+          else if constexpr (std::is_same_v<E, exchange::Trade>) on_trade(e, seq, out);
+          else if constexpr (std::is_same_v<E, exchange::OrderCancelled>) on_cancelled(e, r, id, out);
+          else if constexpr (std::is_same_v<E, exchange::OrderModified>) on_modified(e, id, out);
+          else if constexpr (std::is_same_v<E, exchange::CommandRejected>) on_rejected(e, r, id, out);
+          else if constexpr (std::is_same_v<E, exchange::MassCancelled>) on_mass_cancelled(e, r, out);
+          else if constexpr (std::is_same_v<E, exchange::SessionChanged>) on_session(e, out);
+          else if constexpr (std::is_same_v<E, exchange::InstrumentCreated> ||
+                             std::is_same_v<E, exchange::InstrumentChanged>) instruments_.upsert(e.instrument, e.spec);
+          else if constexpr (std::is_same_v<E, exchange::ReferencePriceSet>) {
+            if (InstrumentInfo* ins = instruments_.find(e.instrument)) {
+              ins->reference = e.reference;
+              ins->band_lo = e.band_lo;
+              ins->band_hi = e.band_hi;
+            }
+            market_.new_day(e.instrument);
+            touched_.push_back(e.instrument);
+          }
+        },
+        events[i]);
+  }
+  publish_market_data(out);
+}
+
+void Router::on_accepted(const exchange::OrderAccepted& e, std::string_view id, std::vector<Delivery>& out) {
+  OrderInfo o;
+  o.id = e.order;
+  o.member = e.member;
+  o.account = e.account;
+  o.instrument = e.instrument;
+  o.clord_id = e.clord_id;
+  o.side = e.side;
+  o.type = e.type;
+  o.tif = e.tif;
+  o.price = e.price;
+  o.order_qty = e.qty;
+  o.leaves = e.qty;
+  o.expire_at = e.expire_at;
+  OrderInfo& stored = orders_.add(o);
+  if (stored.resting()) {
+    market_.add_resting(e.instrument, e.side, e.price, e.qty);
+    touched_.push_back(e.instrument);
+  }
+  send_report(e.member, report_base(stored, id, '0'), out);
+}
+
+void Router::on_trade(const exchange::Trade& e, exchange::Seq seq, std::vector<Delivery>& out) {
+  market_.trade(e.instrument, e.price, e.qty);
+  touched_.push_back(e.instrument);
+  const InstrumentInfo* ins = instruments_.find(e.instrument);
+  for (const exchange::FillSide* f : {&e.buy, &e.sell}) {
+    OrderInfo* o = orders_.find(f->order);
+    if (o == nullptr || ins == nullptr) continue;  // an order from before the views (cannot happen after load)
+    if (o->resting()) market_.add_resting(e.instrument, o->side, o->price, -e.qty);
+    o->leaves = f->leaves;
+    o->cum_qty = f->cum_qty;
+    o->cum_cash = f->cum_cash;
+    o->status = fill_status(f->leaves);
+    // ExecID unique per side: the trade id and the side.
+    OutMsg m = report_base(*o, std::to_string(seq) + ".T" + std::to_string(e.trade) + (f == &e.buy ? "B" : "S"), 'F');
+    m.set(tag::LastPx, format_price(*ins, e.price)).set(tag::LastQty, format_qty(*ins, e.qty));
+    m.set(tag::TrdMatchID, std::to_string(e.trade));
+    if (!o->live()) orders_.finished(*o);
+    send_report(o->member, std::move(m), out);
+  }
+  pending_trades_[e.instrument].push_back(
+      {{tag::MDUpdateAction, "0"}, {tag::MDEntryType, "2"}, {tag::Symbol, ins ? std::string(ins->spec.symbol.view()) : ""},
+       {tag::MDEntryPx, ins ? format_price(*ins, e.price) : ""}, {tag::MDEntrySize, ins ? format_qty(*ins, e.qty) : ""}});
+}
+
+void Router::on_cancelled(const exchange::OrderCancelled& e, const RequestInfo& r, std::string_view id,
+                          std::vector<Delivery>& out) {
+  OrderInfo* o = orders_.find(e.order);
+  if (o == nullptr) return;
+  if (o->resting()) {
+    market_.add_resting(e.instrument, o->side, o->price, -e.cancelled);
+    touched_.push_back(e.instrument);
+  }
+  o->leaves = e.leaves;
+  o->cum_qty = e.cum_qty;
+  o->cum_cash = e.cum_cash;
+  const bool expired = e.reason == exchange::CancelReason::Expired;
+  if (e.leaves == 0) o->status = expired ? OrderStatus::Expired : OrderStatus::Cancelled;
+  OutMsg m = report_base(*o, id, e.leaves > 0 ? 'D' : (expired ? 'C' : '4'));
+  // A member's own cancel answers its cancel request: ClOrdID is the request's.
+  if (r.kind == RequestInfo::Kind::Cancel && e.reason == exchange::CancelReason::UserCancel) {
+    m.fields[1].value = r.clord_id;
+    m.set(tag::OrigClOrdID, std::string(o->clord_id.view()));
+  }
+  m.set(tag::Text, std::string(exchange::to_string(e.reason)));
+  if (!o->live()) orders_.finished(*o);
+  send_report(e.member, std::move(m), out);
+}
+
+void Router::on_modified(const exchange::OrderModified& e, std::string_view id, std::vector<Delivery>& out) {
+  OrderInfo* o = orders_.find(e.order);
+  if (o == nullptr) return;
+  if (o->resting()) {
+    market_.add_resting(e.instrument, o->side, o->price, -o->leaves);
+    market_.add_resting(e.instrument, o->side, e.price, e.leaves);
+    touched_.push_back(e.instrument);
+  }
+  o->price = e.price;
+  o->leaves = e.leaves;
+  o->cum_qty = e.cum_qty;
+  o->cum_cash = e.cum_cash;
+  o->order_qty = e.cum_qty + e.leaves;
+  orders_.rekey(*o, e.clord_id);
+  OutMsg m = report_base(*o, id, '5');
+  m.set(tag::OrigClOrdID, std::string(e.orig_clord_id.view()));
+  send_report(e.member, std::move(m), out);
+}
+
+void Router::on_rejected(const exchange::CommandRejected& e, const RequestInfo& r, std::string_view id,
+                         std::vector<Delivery>& out) {
+  if (r.slot == kNoSlot) return;  // an internal command (timer, cancel-on-disconnect): logged by the gateway
+  const FixReject fr = fix_reject(e.reason);
+  OutMsg m;
+  switch (r.kind) {
+    case RequestInfo::Kind::NewOrder:
+      m = OutMsg{"8", {}, {}};
+      m.set(tag::OrderID, "NONE").set(tag::ClOrdID, r.clord_id).set(tag::ExecID, std::string(id))
+          .set(tag::ExecType, "8").set(tag::OrdStatus, "8").set(tag::Symbol, r.symbol)
+          .set(tag::Side, std::string(1, r.side ? r.side : '1')).set(tag::OrderQty, r.order_qty.empty() ? "0" : r.order_qty)
+          .set(tag::LeavesQty, "0").set(tag::CumQty, "0").set(tag::AvgPx, "0")
+          .set(tag::OrdRejReason, std::to_string(fr.ord_rej_reason < 0 ? 99 : fr.ord_rej_reason));
+      if (!r.account.empty()) m.set(tag::Account, r.account);
+      break;
+    case RequestInfo::Kind::Cancel:
+    case RequestInfo::Kind::Replace: {
+      const OrderInfo* o = nullptr;  // the order's id and status, when the gateway knows it
+      m = OutMsg{"9", {}, {}};
+      m.set(tag::OrderID, o ? std::to_string(o->id) : "NONE").set(tag::ClOrdID, r.clord_id)
+          .set(tag::OrigClOrdID, r.orig_clord_id).set(tag::OrdStatus, "8")
+          .set(tag::CxlRejResponseTo, r.kind == RequestInfo::Kind::Cancel ? "1" : "2")
+          .set(tag::CxlRejReason, std::to_string(fr.cxl_rej_reason < 0 ? 99 : fr.cxl_rej_reason));
+      break;
+    }
+    case RequestInfo::Kind::MassCancel:
+      m = OutMsg{"r", {}, {}};
+      m.set(tag::ClOrdID, r.clord_id).set(tag::OrderID, "NONE")
+          .set(tag::MassCancelRequestType, std::to_string(r.mass_cancel_type)).set(tag::MassCancelResponse, "0")
+          .set(tag::MassCancelRejectReason, std::to_string(fr.mass_cancel_reject_reason < 0 ? 99 : fr.mass_cancel_reject_reason));
+      break;
+    case RequestInfo::Kind::Internal:
+      return;
+  }
+  m.set(tag::Text, std::string(fr.text));
+  out.push_back(Delivery{r.slot, std::move(m)});
+}
+
+void Router::on_mass_cancelled(const exchange::MassCancelled& e, const RequestInfo& r, std::vector<Delivery>& out) {
+  if (r.kind != RequestInfo::Kind::MassCancel || r.slot == kNoSlot) return;
+  OutMsg m{"r", {}, {}};
+  m.set(tag::ClOrdID, r.clord_id).set(tag::OrderID, "NONE")
+      .set(tag::MassCancelRequestType, std::to_string(r.mass_cancel_type))
+      .set(tag::MassCancelResponse, std::to_string(r.mass_cancel_type))
+      .set(tag::TotalAffectedOrders, std::to_string(e.cancelled));
+  if (!r.symbol.empty()) m.set(tag::Symbol, r.symbol);
+  out.push_back(Delivery{r.slot, std::move(m)});
+}
+
+void Router::on_session(const exchange::SessionChanged& e, std::vector<Delivery>& out) {
+  InstrumentInfo* ins = instruments_.find(e.instrument);
+  if (ins == nullptr) return;
+  ins->session = e.state;
+  for (SlotId slot : dir_.all_member_slots) {
+    OutMsg m{"h", {}, {}};
+    m.set(tag::TradingSessionID, std::string(ins->spec.symbol.view()))
+        .set(tag::TradSesStatus, trad_ses_status(e.state))
+        .set(tag::Symbol, std::string(ins->spec.symbol.view()));
+    out.push_back(Delivery{slot, std::move(m)});
+  }
+}
+
+void Router::failed(const RequestInfo& r, std::vector<Delivery>& out) {
+  if (r.slot == kNoSlot) return;
+  OutMsg m{"j", {}, {}};
+  m.set(tag::RefMsgType, r.kind == RequestInfo::Kind::NewOrder  ? "D"
+                         : r.kind == RequestInfo::Kind::Cancel  ? "F"
+                         : r.kind == RequestInfo::Kind::Replace ? "G"
+                                                                : "q")
+      .set(tag::BusinessRejectRefID, r.clord_id)
+      .set(tag::BusinessRejectReason, "4")
+      .set(tag::Text, "exchange stopped before this request was committed: it did not happen");
+  out.push_back(Delivery{r.slot, std::move(m)});
+}
+
+// ------------------------------------------------------------ market data
+
+void Router::subscribe(InstrumentId ins, SlotId slot, const std::string& md_req_id) {
+  auto& subs = subscribers_[ins];
+  subs.emplace_back(slot, md_req_id);
+  if (!published_.count(ins)) published_[ins] = {market_.top(ins, exchange::Side::Buy), market_.top(ins, exchange::Side::Sell)};
+}
+
+void Router::unsubscribe(SlotId slot, const std::string& md_req_id) {
+  for (auto& [ins, subs] : subscribers_)
+    std::erase_if(subs, [&](const auto& s) { return s.first == slot && s.second == md_req_id; });
+}
+
+void Router::unsubscribe_all(SlotId slot) {
+  for (auto& [ins, subs] : subscribers_) std::erase_if(subs, [&](const auto& s) { return s.first == slot; });
+}
+
+namespace {
+
+void level_entry(std::vector<std::vector<OutField>>& entries, const InstrumentInfo& ins, char action, char type,
+                 const Level& l) {
+  std::vector<OutField> e{{tag::MDUpdateAction, std::string(1, action)}, {tag::MDEntryType, std::string(1, type)},
+                          {tag::Symbol, std::string(ins.spec.symbol.view())}, {tag::MDEntryPx, format_price(ins, l.price)}};
+  if (action != '2') e.push_back({tag::MDEntrySize, format_qty(ins, l.qty)});
+  entries.push_back(std::move(e));
+}
+
+// New / changed / deleted levels between two top-N lists of one side.
+void diff_levels(std::vector<std::vector<OutField>>& entries, const InstrumentInfo& ins, char type,
+                 const TopLevels& before, const TopLevels& after) {
+  for (const Level& old : before) {
+    const bool kept = std::any_of(after.begin(), after.end(), [&](const Level& l) { return l.price == old.price; });
+    if (!kept) level_entry(entries, ins, '2', type, old);
+  }
+  for (const Level& now : after) {
+    const auto old = std::find_if(before.begin(), before.end(), [&](const Level& l) { return l.price == now.price; });
+    if (old == before.end()) level_entry(entries, ins, '0', type, now);
+    else if (old->qty != now.qty) level_entry(entries, ins, '1', type, now);
+  }
+}
+
+}  // namespace
+
+void Router::publish_market_data(std::vector<Delivery>& out) {
+  std::sort(touched_.begin(), touched_.end());
+  touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
+  for (InstrumentId id : touched_) {
+    const auto subs = subscribers_.find(id);
+    std::vector<std::vector<OutField>> trades = std::move(pending_trades_[id]);
+    pending_trades_.erase(id);
+    if (subs == subscribers_.end() || subs->second.empty()) {
+      published_.erase(id);  // re-read at the next subscription
+      continue;
+    }
+    const InstrumentInfo* ins = instruments_.find(id);
+    if (ins == nullptr) continue;
+    auto& [bids, asks] = published_[id];
+    const TopLevels new_bids = market_.top(id, exchange::Side::Buy), new_asks = market_.top(id, exchange::Side::Sell);
+    OutGroup g{tag::NoMDEntries, tag::MDUpdateAction, {}};
+    diff_levels(g.entries, *ins, '0', bids, new_bids);
+    diff_levels(g.entries, *ins, '1', asks, new_asks);
+    for (auto& t : trades) g.entries.push_back(std::move(t));
+    bids = new_bids;
+    asks = new_asks;
+    if (g.entries.empty()) continue;
+    for (const auto& [slot, req_id] : subs->second) {
+      OutMsg m{"X", {}, {}};
+      m.set(tag::MDReqID, req_id);
+      m.groups.push_back(g);
+      out.push_back(Delivery{slot, std::move(m)});
+    }
+  }
+  touched_.clear();
+}
+
+OutMsg Router::snapshot(const InstrumentInfo& ins, const std::string& md_req_id) const {
+  OutMsg m{"W", {}, {}};
+  m.set(tag::MDReqID, md_req_id).set(tag::Symbol, std::string(ins.spec.symbol.view()));
+  OutGroup g{tag::NoMDEntries, tag::MDEntryType, {}};
+  auto entry = [&](char type, Price px, std::optional<Qty> qty) {
+    std::vector<OutField> e{{tag::MDEntryType, std::string(1, type)}, {tag::MDEntryPx, format_price(ins, px)}};
+    if (qty) e.push_back({tag::MDEntrySize, format_qty(ins, *qty)});
+    g.entries.push_back(std::move(e));
+  };
+  for (const Level& l : market_.top(ins.id, exchange::Side::Buy)) entry('0', l.price, l.qty);
+  for (const Level& l : market_.top(ins.id, exchange::Side::Sell)) entry('1', l.price, l.qty);
+  const DayStats d = market_.stats(ins.id);
+  if (d.trades > 0) {
+    entry('4', d.open, std::nullopt);
+    entry('7', d.high, std::nullopt);
+    entry('8', d.low, std::nullopt);
+    entry('2', d.last, std::nullopt);
+    const Money vwap = divide_rounded(d.price_x_qty, Money(d.volume), Rounding::HalfUp);
+    entry('9', static_cast<Price>(vwap), std::nullopt);
+    std::vector<OutField> vol{{tag::MDEntryType, "B"}, {tag::MDEntrySize, format_qty(ins, d.volume)}};
+    g.entries.push_back(std::move(vol));
+  }
+  m.groups.push_back(std::move(g));
+  return m;
+}
+
+}  // namespace erx::gateway

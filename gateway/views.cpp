@@ -1,0 +1,130 @@
+#include "gateway/views.hpp"
+
+#include "engine/core/assert.hpp"
+
+namespace erx::gateway {
+
+// ------------------------------------------------------------ instruments
+
+void InstrumentView::upsert(InstrumentId id, const exchange::InstrumentSpec& spec) {
+  InstrumentInfo& i = by_id_[id];
+  i.id = id;
+  i.spec = spec;
+  by_symbol_[std::string(spec.symbol.view())] = id;
+}
+
+InstrumentInfo* InstrumentView::find(InstrumentId id) {
+  const auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &it->second;
+}
+
+const InstrumentInfo* InstrumentView::find(InstrumentId id) const {
+  const auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &it->second;
+}
+
+const InstrumentInfo* InstrumentView::find(std::string_view symbol) const {
+  const auto it = by_symbol_.find(symbol);
+  return it == by_symbol_.end() ? nullptr : find(it->second);
+}
+
+// ------------------------------------------------------------ orders
+
+OrderInfo& OrderView::add(const OrderInfo& o) {
+  OrderInfo& stored = orders_[o.id] = o;
+  by_clord_[{o.member, std::string(o.clord_id.view())}] = o.id;
+  if (!stored.live()) finished(stored);
+  return stored;
+}
+
+OrderInfo* OrderView::find(OrderId id) {
+  const auto it = orders_.find(id);
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+const OrderInfo* OrderView::find(exchange::MemberId member, std::string_view clord_id) const {
+  const auto it = by_clord_.find(std::pair{member, std::string(clord_id)});
+  if (it == by_clord_.end()) return nullptr;
+  const auto o = orders_.find(it->second);
+  return o == orders_.end() ? nullptr : &o->second;
+}
+
+void OrderView::rekey(OrderInfo& o, const exchange::ClOrdId& new_clord) {
+  by_clord_[{o.member, std::string(new_clord.view())}] = o.id;
+  o.clord_id = new_clord;
+}
+
+void OrderView::finished(OrderInfo& o) {
+  finished_order_.push_back(o.id);
+  // Forget the oldest finished orders past the bound (their ClOrdIDs with them,
+  // unless a newer order reuses the ClOrdID).
+  while (finished_order_.size() - finished_head_ > keep_finished_) {
+    const OrderId old = finished_order_[finished_head_++];
+    const auto it = orders_.find(old);
+    if (it == orders_.end() || it->second.live()) continue;
+    const auto key = std::pair{it->second.member, std::string(it->second.clord_id.view())};
+    const auto c = by_clord_.find(key);
+    if (c != by_clord_.end() && c->second == old) by_clord_.erase(c);
+    orders_.erase(it);
+  }
+  if (finished_head_ > 4096 && finished_head_ * 2 > finished_order_.size()) {
+    finished_order_.erase(finished_order_.begin(), finished_order_.begin() + static_cast<std::ptrdiff_t>(finished_head_));
+    finished_head_ = 0;
+  }
+}
+
+std::vector<const OrderInfo*> OrderView::live_of(exchange::MemberId member) const {
+  std::vector<const OrderInfo*> out;
+  for (const auto& [id, o] : orders_)
+    if (o.member == member && o.live()) out.push_back(&o);
+  return out;
+}
+
+// ------------------------------------------------------------ market
+
+void MarketView::add_resting(InstrumentId ins, exchange::Side side, Price price, Qty delta) {
+  Book& b = books_[ins];
+  auto apply = [&](auto& levels) {
+    Qty& q = levels[price];
+    q += delta;
+    ERX_ASSERT(q >= 0);
+    if (q == 0) levels.erase(price);
+  };
+  if (side == exchange::Side::Buy) apply(b.bids);
+  else apply(b.asks);
+}
+
+void MarketView::trade(InstrumentId ins, Price price, Qty qty) {
+  DayStats& d = books_[ins].day;
+  if (d.trades == 0) d.open = d.high = d.low = price;
+  d.high = std::max(d.high, price);
+  d.low = std::min(d.low, price);
+  d.last = price;
+  d.volume += qty;
+  d.price_x_qty += erx::Money(price) * erx::Money(qty);
+  ++d.trades;
+}
+
+void MarketView::new_day(InstrumentId ins) { books_[ins].day = DayStats{}; }
+
+TopLevels MarketView::top(InstrumentId ins, exchange::Side side) const {
+  TopLevels out;
+  const auto it = books_.find(ins);
+  if (it == books_.end()) return out;
+  auto take = [&](const auto& levels) {
+    for (const auto& [price, qty] : levels) {
+      if (out.size() == kDepthLevels) break;
+      out.push_back(Level{price, qty});
+    }
+  };
+  if (side == exchange::Side::Buy) take(it->second.bids);
+  else take(it->second.asks);
+  return out;
+}
+
+DayStats MarketView::stats(InstrumentId ins) const {
+  const auto it = books_.find(ins);
+  return it == books_.end() ? DayStats{} : it->second.day;
+}
+
+}  // namespace erx::gateway

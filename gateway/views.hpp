@@ -1,0 +1,135 @@
+#pragma once
+// What the gateway knows of the exchange, kept from committed events only (the
+// Router applies each command's events after its commit), so a member is never
+// shown anything the ledger does not hold. At start the views are filled from
+// the recovered state (Gateway::load_views).
+//
+// Not thread-safe by themselves: the Gateway guards all three with one mutex
+// (the router's writes per command, the sessions' reads per request).
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/exchange/commands.hpp"
+#include "engine/exchange/events.hpp"
+
+namespace erx::gateway {
+
+using exchange::InstrumentId;
+using exchange::OrderId;
+using erx::Price;
+using erx::Qty;
+
+struct InstrumentInfo {
+  InstrumentId id = 0;
+  exchange::InstrumentSpec spec;
+  exchange::SessionState session = exchange::SessionState::Closed;
+  Price reference = 0, band_lo = 0, band_hi = 0;
+  [[nodiscard]] int price_scale() const { return spec.price_scale; }
+  [[nodiscard]] int qty_scale() const { return spec.qty_scale; }
+};
+
+class InstrumentView {
+ public:
+  void upsert(InstrumentId id, const exchange::InstrumentSpec& spec);
+  [[nodiscard]] InstrumentInfo* find(InstrumentId id);
+  [[nodiscard]] const InstrumentInfo* find(InstrumentId id) const;
+  [[nodiscard]] const InstrumentInfo* find(std::string_view symbol) const;
+  [[nodiscard]] const std::map<InstrumentId, InstrumentInfo>& all() const { return by_id_; }
+
+ private:
+  std::map<InstrumentId, InstrumentInfo> by_id_;
+  std::map<std::string, InstrumentId, std::less<>> by_symbol_;
+};
+
+enum class OrderStatus : std::uint8_t { New, PartiallyFilled, Filled, Cancelled, Expired, Rejected };
+
+struct OrderInfo {
+  OrderId id = 0;
+  exchange::MemberId member = 0;
+  exchange::AccountId account = 0;
+  InstrumentId instrument = 0;
+  exchange::ClOrdId clord_id;
+  exchange::Side side = exchange::Side::Buy;
+  exchange::OrderType type = exchange::OrderType::Limit;
+  exchange::TimeInForce tif = exchange::TimeInForce::Day;
+  Price price = 0;
+  Qty order_qty = 0;  // cum + leaves (a modify changes it)
+  Qty leaves = 0;
+  Qty cum_qty = 0;
+  erx::Money cum_cash = 0;  // fen
+  exchange::Timestamp expire_at = 0;
+  OrderStatus status = OrderStatus::New;
+  [[nodiscard]] bool live() const { return status == OrderStatus::New || status == OrderStatus::PartiallyFilled; }
+  // Rests in the book (counts in the depth).
+  [[nodiscard]] bool resting() const {
+    return live() && type == exchange::OrderType::Limit && tif != exchange::TimeInForce::Ioc &&
+           tif != exchange::TimeInForce::Fok;
+  }
+};
+
+// Live orders, plus finished ones of this run (so a status request or a late
+// cancel of a just-filled order can be answered by ClOrdID). Bounded: the
+// finished orders beyond `keep_finished` are forgotten oldest first.
+class OrderView {
+ public:
+  explicit OrderView(std::size_t keep_finished = 100'000) : keep_finished_(keep_finished) {}
+  OrderInfo& add(const OrderInfo& o);
+  [[nodiscard]] OrderInfo* find(OrderId id);
+  [[nodiscard]] const OrderInfo* find(exchange::MemberId member, std::string_view clord_id) const;
+  // The order's ClOrdID changed (a replace).
+  void rekey(OrderInfo& o, const exchange::ClOrdId& new_clord);
+  // Call when an order stops being live.
+  void finished(OrderInfo& o);
+  // The member's live orders, by order id.
+  [[nodiscard]] std::vector<const OrderInfo*> live_of(exchange::MemberId member) const;
+
+ private:
+  std::size_t keep_finished_;
+  std::map<OrderId, OrderInfo> orders_;
+  std::map<std::pair<exchange::MemberId, std::string>, OrderId, std::less<>> by_clord_;
+  std::vector<OrderId> finished_order_;  // FIFO of finished ids
+  std::size_t finished_head_ = 0;
+};
+
+// Depth (aggregated resting quantity per price), trades and the day's
+// statistics of each instrument, for market data.
+struct DayStats {
+  Price open = 0, high = 0, low = 0, last = 0;
+  Qty volume = 0;
+  erx::Money price_x_qty = 0;  // Σ price × qty (price and qty units), for the VWAP
+  std::uint32_t trades = 0;
+};
+
+struct Level {
+  Price price = 0;
+  Qty qty = 0;
+  friend bool operator==(const Level&, const Level&) = default;
+};
+
+inline constexpr std::size_t kDepthLevels = 5;
+using TopLevels = std::vector<Level>;  // best first, at most kDepthLevels
+
+class MarketView {
+ public:
+  void add_resting(InstrumentId ins, exchange::Side side, Price price, Qty delta);  // delta may be negative
+  void trade(InstrumentId ins, Price price, Qty qty);
+  void new_day(InstrumentId ins);
+  [[nodiscard]] TopLevels top(InstrumentId ins, exchange::Side side) const;
+  [[nodiscard]] DayStats stats(InstrumentId ins) const;
+
+ private:
+  struct Book {
+    std::map<Price, Qty, std::greater<>> bids;
+    std::map<Price, Qty> asks;
+    DayStats day;
+  };
+  std::map<InstrumentId, Book> books_;
+};
+
+}  // namespace erx::gateway
