@@ -1,0 +1,49 @@
+#include "tools/erxd/demo_data.hpp"
+
+#include <cstdio>
+
+namespace erx::erxd {
+
+namespace {
+
+// Instruments, members and accounts (dates come later).
+constexpr const char* kReferenceData = R"(create-instrument symbol=CEA25 right_class=carbon-allowance unit=tCO2e vintage=2025 price_scale=2 qty_scale=0 tick=0.01 lot=1 min_qty=1 max_qty=99999 band_bps=1000 reference_price=90.00
+create-instrument symbol=CCER-JX-01 right_class=ccer unit=tCO2e project_id=CCER-JX-0001 vintage=2024 price_scale=2 qty_scale=0 tick=0.01 lot=1 min_qty=1 max_qty=99999 band_bps=1000 reference_price=70.00
+create-instrument symbol=FS-JX-24 right_class=forestry-sink unit=tCO2e project_id=FFCER-JX-LIN-01 vintage=2024 price_scale=2 qty_scale=3 tick=0.01 lot=0.001 min_qty=0.001 max_qty=1000 band_bps=1000 reference_price=50.00
+create-instrument symbol=SO2-NC-5Y right_class=emission-right unit=t/yr pollutant=SO2 region=Nanchang term_years=5 price_scale=2 qty_scale=0 tick=0.01 lot=1 min_qty=1 max_qty=5000 band_bps=1000 reference_price=389.00 price_unit=per-unit-year
+create-instrument symbol=EU-JX-25 right_class=energy-use-right unit=tce region=Jiangxi compliance_year=2025 price_scale=2 qty_scale=0 tick=0.05 lot=10 min_qty=100 max_qty=10000 band_bps=1000 reference_price=50.00
+create-instrument symbol=WR-GAN-1Y right_class=water-right unit=m3/yr water_type=regional basin=Gan term_years=1 price_scale=2 qty_scale=0 tick=0.01 lot=1000 min_qty=1000 max_qty=10000000 band_bps=3000 reference_price=0.12 price_unit=per-unit-year
+set-fees right_class=carbon-allowance trading_rate_ppm=1500 trading_minimum=1.00 settlement_rate_ppm=500 settlement_minimum=0.50
+create-member member=1 name="JX Cement" region=Nanchang basin=Gan category=compliance-entity
+create-member member=2 name="JX Power" region=Nanchang basin=Gan category=compliance-entity
+create-member member=3 name="Gan Water Investors" region=Nanchang basin=Gan
+create-account account=101 member=1
+create-account account=201 member=2
+create-account account=301 member=3
+create-operator operator=1001 member=1 name="M1 FIX" role=trader
+create-operator operator=2001 member=2 name="M2 FIX" role=trader
+create-operator operator=3001 member=3 name="M3 FIX" role=trader
+)";
+
+constexpr const char* kSymbols[] = {"CEA25", "CCER-JX-01", "FS-JX-24", "SO2-NC-5Y", "EU-JX-25", "WR-GAN-1Y"};
+constexpr const char* kDemoQty[] = {"10000", "10000", "100", "1000", "10000", "10000000"};
+
+}  // namespace
+
+std::string demo_script(exchange::BusinessDate today) {
+  char date[32];
+  std::snprintf(date, sizeof date, "%04d-%02d-%02d", today / 10000, today / 100 % 100, today % 100);
+  // The script grammar wants a time; the sequencer stamps its own.
+  std::string s = std::string("at ") + date + "T00:00:00Z\n" + kReferenceData;
+  for (int account : {101, 201, 301}) {
+    s += "deposit account=" + std::to_string(account) + " amount=50000000.00\n";
+    for (std::size_t i = 0; i < std::size(kSymbols); ++i) {
+      s += "issue account=" + std::to_string(account) + " symbol=" + kSymbols[i] + " qty=" + kDemoQty[i] + "\n";
+      s += "move-rights account=" + std::to_string(account) + " symbol=" + kSymbols[i] + " qty=" + kDemoQty[i] + "\n";
+    }
+  }
+  s += std::string("open-day date=") + date + "\nset-session state=continuous\n";
+  return s;
+}
+
+}  // namespace erx::erxd
