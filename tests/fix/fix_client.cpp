@@ -1,0 +1,205 @@
+#include "tests/fix/fix_client.hpp"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <sstream>
+#include <thread>
+
+namespace erx::test {
+
+namespace fs = std::filesystem;
+
+// ------------------------------------------------------------------ erxd
+
+ErxdProcess::ErxdProcess(const fs::path& data_dir, std::vector<std::string> extra) : log_(data_dir.string() + ".log") {
+  std::vector<std::string> argv = {ERX_ERXD, "--data-dir", data_dir.string(), "--port", "0"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  crash::Child::Options o;
+  o.argv = argv;
+  o.output = log_;  // stdout and stderr
+  fs::remove(log_);
+  child_ = crash::Child::spawn(o);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string text = crash::slurp(log_);
+    const std::size_t at = text.find("erxd ready: FIX 4.4 on 127.0.0.1:");
+    if (at != std::string::npos) {
+      port_ = static_cast<std::uint16_t>(std::stoi(text.substr(at + 33)));
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("erxd did not start:\n" + crash::slurp(log_));
+}
+
+ErxdProcess::~ErxdProcess() {
+  if (child_.running()) terminate();
+}
+
+int ErxdProcess::terminate() {
+  if (!child_.running()) return -1;
+  ::kill(child_.pid(), SIGTERM);
+  const auto [status, killed] = child_.wait_or_kill(std::chrono::milliseconds(15000));
+  if (killed) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void ErxdProcess::kill() {
+  child_.kill();
+  child_.wait();
+}
+
+std::string ErxdProcess::log() const { return crash::slurp(log_); }
+
+// ------------------------------------------------------------------ member
+
+FixMember::FixMember(std::string comp_id, std::string username, std::string password, std::uint16_t port)
+    : comp_id_(std::move(comp_id)), username_(std::move(username)), password_(std::move(password)),
+      session_("FIX.4.4", comp_id_, "ERX") {
+  std::stringstream cfg;
+  cfg << "[DEFAULT]\nConnectionType=initiator\nReconnectInterval=1\nHeartBtInt=30\nStartTime=00:00:00\n"
+      << "EndTime=00:00:00\nUseDataDictionary=Y\nDataDictionary=" << ERX_FIX_DICTIONARY << "\nResetOnLogon=Y\n"
+      << "SocketConnectHost=127.0.0.1\nSocketConnectPort=" << port << "\nCheckLatency=N\n"
+      << "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=" << comp_id_ << "\nTargetCompID=ERX\n";
+  settings_ = std::make_unique<FIX::SessionSettings>(cfg);
+}
+
+FixMember::~FixMember() {
+  if (initiator_) initiator_->stop(true);
+}
+
+bool FixMember::logon(std::chrono::milliseconds timeout) {
+  initiator_ = std::make_unique<FIX::SocketInitiator>(*this, store_, *settings_);
+  initiator_->start();
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return logged_on_; });
+}
+
+void FixMember::logout() {
+  if (initiator_) initiator_->stop();
+}
+
+bool FixMember::logged_on() const {
+  std::lock_guard lock(mu_);
+  return logged_on_;
+}
+
+std::string FixMember::logout_text() const {
+  std::lock_guard lock(mu_);
+  return logout_text_;
+}
+
+void FixMember::send(FIX::Message& m) { FIX::Session::sendToTarget(m, session_); }
+
+void FixMember::onLogon(const FIX::SessionID&) {
+  std::lock_guard lock(mu_);
+  logged_on_ = true;
+  cv_.notify_all();
+}
+
+void FixMember::onLogout(const FIX::SessionID&) {
+  std::lock_guard lock(mu_);
+  logged_on_ = false;
+  cv_.notify_all();
+}
+
+void FixMember::toAdmin(FIX::Message& m, const FIX::SessionID&) {
+  if (msg_type(m) == "A") {
+    m.setField(553, username_);
+    m.setField(554, password_);
+  }
+}
+
+void FixMember::fromAdmin(const FIX::Message& m, const FIX::SessionID&) {
+  if (msg_type(m) == "5" && m.isSetField(58)) {
+    std::lock_guard lock(mu_);
+    logout_text_ = m.getField(58);
+  }
+}
+
+void FixMember::fromApp(const FIX::Message& m, const FIX::SessionID&) {
+  std::lock_guard lock(mu_);
+  received_.push_back(m);
+  cv_.notify_all();
+}
+
+std::optional<FIX::Message> FixMember::wait_for(const std::function<bool(const FIX::Message&)>& pred,
+                                                std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  std::optional<FIX::Message> found;
+  cv_.wait_for(lock, timeout, [&] {
+    for (std::size_t i = taken_; i < received_.size(); ++i)
+      if (pred(received_[i])) {
+        found = received_[i];
+        taken_ = i + 1;
+        return true;
+      }
+    return false;
+  });
+  return found;
+}
+
+std::vector<FIX::Message> FixMember::received() const {
+  std::lock_guard lock(mu_);
+  return received_;
+}
+
+// ------------------------------------------------------------------ builders
+
+namespace {
+FIX::Message app(const char* type) {
+  FIX::Message m;
+  m.getHeader().setField(FIX::FIELD::MsgType, type);
+  return m;
+}
+}  // namespace
+
+FIX::Message new_order(const std::string& clord, const std::string& symbol, char side, const std::string& qty,
+                       const std::string& price, char tif) {
+  FIX::Message m = app("D");
+  m.setField(11, clord);
+  m.setField(55, symbol);
+  m.setField(54, std::string(1, side));
+  m.setField(FIX::TransactTime());
+  m.setField(38, qty);
+  m.setField(40, price.empty() ? "1" : "2");
+  if (!price.empty()) m.setField(44, price);
+  m.setField(59, std::string(1, tif));
+  return m;
+}
+
+FIX::Message cancel_order(const std::string& clord, const std::string& orig, const std::string& symbol, char side) {
+  FIX::Message m = app("F");
+  m.setField(11, clord);
+  m.setField(41, orig);
+  m.setField(55, symbol);
+  m.setField(54, std::string(1, side));
+  m.setField(FIX::TransactTime());
+  return m;
+}
+
+FIX::Message replace_order(const std::string& clord, const std::string& orig, const std::string& symbol, char side,
+                           const std::string& qty, const std::string& price) {
+  FIX::Message m = app("G");
+  m.setField(11, clord);
+  m.setField(41, orig);
+  m.setField(55, symbol);
+  m.setField(54, std::string(1, side));
+  m.setField(FIX::TransactTime());
+  m.setField(38, qty);
+  m.setField(40, "2");
+  m.setField(44, price);
+  return m;
+}
+
+std::string field(const FIX::FieldMap& m, int tag) { return m.isSetField(tag) ? m.getField(tag) : std::string(); }
+std::string msg_type(const FIX::Message& m) { return m.getHeader().getField(FIX::FIELD::MsgType); }
+
+std::function<bool(const FIX::Message&)> exec_report(const std::string& clord, char exec_type) {
+  return [clord, exec_type](const FIX::Message& m) {
+    return msg_type(m) == "8" && field(m, 11) == clord && field(m, 150) == std::string(1, exec_type);
+  };
+}
+
+}  // namespace erx::test

@@ -1,0 +1,91 @@
+#pragma once
+// A FIX member for tests: a QuickFIX SocketInitiator for one CompID that logs
+// on with a username and password and records every application message it
+// receives, and erxd as a child process on a free loopback port.
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/quickfix.hpp"
+#include "tests/crash/harness.hpp"
+
+namespace erx::test {
+
+// erxd started on a free port with its own data directory; stopped with
+// SIGTERM by the destructor (SIGKILL if it does not exit in time).
+class ErxdProcess {
+ public:
+  ErxdProcess(const std::filesystem::path& data_dir, std::vector<std::string> extra_args = {});
+  ~ErxdProcess();
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  // SIGTERM, wait, return the exit status (-1 if it had to be killed).
+  int terminate();
+  void kill();  // SIGKILL
+  [[nodiscard]] std::string log() const;
+
+ private:
+  std::filesystem::path log_;
+  crash::Child child_;
+  std::uint16_t port_ = 0;
+};
+
+class FixMember final : public FIX::Application {
+ public:
+  FixMember(std::string comp_id, std::string username, std::string password, std::uint16_t port);
+  ~FixMember() override;
+
+  // Starts the initiator and waits for the logon (false: not logged on in time).
+  bool logon(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+  void logout();
+  [[nodiscard]] bool logged_on() const;
+  [[nodiscard]] std::string logout_text() const;
+
+  void send(FIX::Message& m);
+  // Waits for a received application message matching `pred`, starting after
+  // the ones already taken; returns it (nullopt on timeout).
+  std::optional<FIX::Message> wait_for(const std::function<bool(const FIX::Message&)>& pred,
+                                       std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+  [[nodiscard]] std::vector<FIX::Message> received() const;
+
+  // FIX::Application
+  void onCreate(const FIX::SessionID&) override {}
+  void onLogon(const FIX::SessionID&) override;
+  void onLogout(const FIX::SessionID&) override;
+  void toAdmin(FIX::Message& m, const FIX::SessionID&) override;
+  void toApp(FIX::Message&, const FIX::SessionID&) override {}
+  void fromAdmin(const FIX::Message& m, const FIX::SessionID&) override;
+  void fromApp(const FIX::Message& m, const FIX::SessionID&) override;
+
+ private:
+  std::string comp_id_, username_, password_;
+  FIX::SessionID session_;
+  std::unique_ptr<FIX::SessionSettings> settings_;
+  FIX::MemoryStoreFactory store_;
+  std::unique_ptr<FIX::SocketInitiator> initiator_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<FIX::Message> received_;
+  std::size_t taken_ = 0;
+  bool logged_on_ = false;
+  std::string logout_text_;
+};
+
+// Message builders (TransactTime now).
+FIX::Message new_order(const std::string& clord, const std::string& symbol, char side, const std::string& qty,
+                       const std::string& price, char tif = '0');
+FIX::Message cancel_order(const std::string& clord, const std::string& orig, const std::string& symbol, char side);
+FIX::Message replace_order(const std::string& clord, const std::string& orig, const std::string& symbol, char side,
+                           const std::string& qty, const std::string& price);
+// Predicates.
+std::function<bool(const FIX::Message&)> exec_report(const std::string& clord, char exec_type);
+std::string field(const FIX::FieldMap& m, int tag);
+std::string msg_type(const FIX::Message& m);
+
+}  // namespace erx::test

@@ -1,0 +1,263 @@
+// erxd end to end over FIX (label integration): a real erxd process on a free
+// loopback port with the demo data, QuickFIX initiators as members.
+#include <catch2/catch.hpp>
+
+#include "tests/fix/fix_client.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace erx::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The demo members of the embedded configuration (README).
+struct Demo {
+  explicit Demo(const TempDir& tmp) : erxd(tmp.path() / "erxd") {}
+  ErxdProcess erxd;
+  std::unique_ptr<FixMember> member(const std::string& comp, const std::string& user, const std::string& pass) {
+    auto m = std::make_unique<FixMember>(comp, user, pass, erxd.port());
+    REQUIRE(m->logon());
+    return m;
+  }
+};
+
+std::function<bool(const FIX::Message&)> of_type(const std::string& type) {
+  return [type](const FIX::Message& m) { return msg_type(m) == type; };
+}
+
+}  // namespace
+
+TEST_CASE("fix: partial and full fills carry the right quantities and average price, and drop copies follow",
+          "[fix][integration]") {
+  TempDir tmp("erx-fix");
+  Demo demo(tmp);
+  auto m1 = demo.member("M1", "m1", "demo-m1");
+  auto m2 = demo.member("M2", "m2", "demo-m2");
+  auto dc = demo.member("M1-DC", "m1", "demo-m1");
+  INFO(demo.erxd.log());
+
+  FIX::Message s1 = new_order("S1", "CEA25", '2', "100", "90.00");
+  m2->send(s1);
+  REQUIRE(m2->wait_for(exec_report("S1", '0')));
+
+  FIX::Message b1 = new_order("B1", "CEA25", '1', "60", "90.50");
+  m1->send(b1);
+  REQUIRE(m1->wait_for(exec_report("B1", '0')));
+  const auto fill = m1->wait_for(exec_report("B1", 'F'));
+  REQUIRE(fill);
+  CHECK(field(*fill, 31) == "90.00");   // LastPx: the resting order's price
+  CHECK(field(*fill, 32) == "60");      // LastQty
+  CHECK(field(*fill, 14) == "60");      // CumQty
+  CHECK(field(*fill, 151) == "0");      // LeavesQty
+  CHECK(field(*fill, 39) == "2");       // filled
+  CHECK(field(*fill, 6) == "90.000000");  // AvgPx at price scale + 4
+  const auto partial = m2->wait_for(exec_report("S1", 'F'));
+  REQUIRE(partial);
+  CHECK(field(*partial, 39) == "1");
+  CHECK(field(*partial, 14) == "60");
+  CHECK(field(*partial, 151) == "40");
+
+  FIX::Message b2 = new_order("B2", "CEA25", '1', "40", "91.00");
+  m1->send(b2);
+  const auto full = m2->wait_for(exec_report("S1", 'F'));
+  REQUIRE(full);
+  CHECK(field(*full, 39) == "2");
+  CHECK(field(*full, 14) == "100");
+  CHECK(field(*full, 151) == "0");
+  CHECK(field(*full, 6) == "90.000000");
+
+  // M1's drop copy got M1's reports, marked as copies; none of M2's.
+  const auto copy = dc->wait_for(exec_report("B1", 'F'));
+  REQUIRE(copy);
+  CHECK(field(*copy, 797) == "Y");
+  for (const FIX::Message& m : dc->received()) CHECK(field(m, 11).rfind("S", 0) != 0);
+  // The drop copy is read-only.
+  FIX::Message sneaky = new_order("X1", "CEA25", '1', "1", "90.00");
+  dc->send(sneaky);
+  const auto refused = dc->wait_for(of_type("j"));
+  REQUIRE(refused);
+  CHECK(field(*refused, 380) == "6");
+}
+
+TEST_CASE("fix: replace, cancel, cancel of a filled order, mass cancel", "[fix][integration]") {
+  TempDir tmp("erx-fix");
+  Demo demo(tmp);
+  auto m1 = demo.member("M1", "m1", "demo-m1");
+  auto m2 = demo.member("M2", "m2", "demo-m2");
+  INFO(demo.erxd.log());
+
+  FIX::Message b3 = new_order("B3", "CEA25", '1', "10", "85.00", '1');
+  m1->send(b3);
+  REQUIRE(m1->wait_for(exec_report("B3", '0')));
+  FIX::Message r = replace_order("B4", "B3", "CEA25", '1', "20", "86.00");
+  m1->send(r);
+  const auto replaced = m1->wait_for(exec_report("B4", '5'));
+  REQUIRE(replaced);
+  CHECK(field(*replaced, 41) == "B3");
+  CHECK(field(*replaced, 44) == "86.00");
+  CHECK(field(*replaced, 38) == "20");
+  CHECK(field(*replaced, 151) == "20");
+
+  FIX::Message c1 = cancel_order("C1", "B4", "CEA25", '1');
+  m1->send(c1);
+  const auto cancelled = m1->wait_for(exec_report("C1", '4'));
+  REQUIRE(cancelled);
+  CHECK(field(*cancelled, 41) == "B4");
+  CHECK(field(*cancelled, 39) == "4");
+  CHECK(field(*cancelled, 151) == "0");
+
+  // A filled order cannot be cancelled: OrderCancelReject, unknown order.
+  FIX::Message s = new_order("S9", "CEA25", '2', "5", "88.00");
+  m2->send(s);
+  FIX::Message b = new_order("B9", "CEA25", '1', "5", "88.00");
+  m1->send(b);
+  REQUIRE(m1->wait_for(exec_report("B9", 'F')));
+  FIX::Message late = cancel_order("C2", "B9", "CEA25", '1');
+  m1->send(late);
+  const auto rej = m1->wait_for(of_type("9"));
+  REQUIRE(rej);
+  CHECK(field(*rej, 11) == "C2");
+  CHECK(field(*rej, 41) == "B9");
+  CHECK(field(*rej, 102) == "1");
+  CHECK(field(*rej, 434) == "1");
+
+  // Another member's order is not yours to cancel.
+  FIX::Message theirs = new_order("S10", "CEA25", '2', "5", "95.00", '1');
+  m2->send(theirs);
+  REQUIRE(m2->wait_for(exec_report("S10", '0')));
+  FIX::Message steal = cancel_order("C3", "S10", "CEA25", '2');
+  m1->send(steal);
+  const auto not_yours = m1->wait_for(of_type("9"));
+  REQUIRE(not_yours);
+  CHECK(field(*not_yours, 102) == "1");
+
+  // Mass cancel of all M1's orders.
+  for (const char* id : {"B20", "B21"}) {
+    FIX::Message o = new_order(id, "CEA25", '1', "1", "85.00", '1');
+    m1->send(o);
+    REQUIRE(m1->wait_for(exec_report(id, '0')));
+  }
+  FIX::Message mc;
+  mc.getHeader().setField(FIX::FIELD::MsgType, "q");
+  mc.setField(11, "MC1");
+  mc.setField(530, "7");
+  mc.setField(FIX::TransactTime());
+  m1->send(mc);
+  const auto report = m1->wait_for(of_type("r"));
+  REQUIRE(report);
+  CHECK(field(*report, 531) == "7");
+  CHECK(field(*report, 533) == "2");
+}
+
+TEST_CASE("fix: a wrong password or an unknown CompID is refused, and erxd keeps serving", "[fix][integration]") {
+  TempDir tmp("erx-fix");
+  Demo demo(tmp);
+  INFO(demo.erxd.log());
+  FixMember wrong("M1", "m1", "not-the-password", demo.erxd.port());
+  CHECK_FALSE(wrong.logon(2000ms));
+  FixMember stranger("ZZ", "zz", "zz", demo.erxd.port());
+  CHECK_FALSE(stranger.logon(2000ms));
+  wrong.logout();
+  stranger.logout();
+  auto m3 = demo.member("M3", "m3", "demo-m3");
+  FIX::Message o = new_order("OK1", "CEA25", '1', "1", "89.00");
+  m3->send(o);
+  REQUIRE(m3->wait_for(exec_report("OK1", '0')));
+  const std::string log = demo.erxd.log();
+  CHECK(log.find("logon refused") != std::string::npos);
+  CHECK(log.find("not-the-password") == std::string::npos);  // never logged
+}
+
+TEST_CASE("fix: market data snapshot and increments follow the book and the trades", "[fix][integration]") {
+  TempDir tmp("erx-fix");
+  Demo demo(tmp);
+  auto m1 = demo.member("M1", "m1", "demo-m1");
+  auto m3 = demo.member("M3", "m3", "demo-m3");
+  INFO(demo.erxd.log());
+  FIX::Message rest = new_order("S1", "CCER-JX-01", '2', "30", "71.00", '1');
+  m1->send(rest);
+  REQUIRE(m1->wait_for(exec_report("S1", '0')));
+
+  FIX::Message md;
+  md.getHeader().setField(FIX::FIELD::MsgType, "V");
+  md.setField(262, "MD1");
+  md.setField(263, "1");
+  md.setField(264, "5");
+  FIX::Group types(267, 269);
+  for (const char* t : {"0", "1", "2"}) {
+    types.setField(269, t);
+    md.addGroup(types);
+  }
+  FIX::Group sym(146, 55);
+  sym.setField(55, "CCER-JX-01");
+  md.addGroup(sym);
+  m3->send(md);
+  const auto snap = m3->wait_for(of_type("W"));
+  REQUIRE(snap);
+  REQUIRE(snap->groupCount(268) == 1);
+  FIX::Group e(268, 269);
+  snap->getGroup(1, e);
+  CHECK(field(e, 269) == "1");
+  CHECK(field(e, 270) == "71.00");
+  CHECK(field(e, 271) == "30");
+
+  // A buy of 10 trades against it: the increment shows the trade and the
+  // offer reduced to 20.
+  FIX::Message buy = new_order("B1", "CCER-JX-01", '1', "10", "71.00");
+  m3->send(buy);
+  const auto inc = m3->wait_for(of_type("X"));
+  REQUIRE(inc);
+  bool saw_trade = false, saw_change = false;
+  for (unsigned i = 1; i <= inc->groupCount(268); ++i) {
+    FIX::Group g(268, 279);
+    inc->getGroup(i, g);
+    if (field(g, 269) == "2") saw_trade = field(g, 270) == "71.00" && field(g, 271) == "10";
+    if (field(g, 269) == "1") saw_change = field(g, 279) == "1" && field(g, 271) == "20";
+  }
+  CHECK(saw_trade);
+  CHECK(saw_change);
+
+  FIX::Message unknown;
+  unknown.getHeader().setField(FIX::FIELD::MsgType, "V");
+  unknown.setField(262, "MD2");
+  unknown.setField(263, "0");
+  unknown.setField(264, "5");
+  FIX::Group t(267, 269);
+  t.setField(269, "0");
+  unknown.addGroup(t);
+  FIX::Group s(146, 55);
+  s.setField(55, "NOPE");
+  unknown.addGroup(s);
+  m3->send(unknown);
+  const auto rej = m3->wait_for(of_type("Y"));
+  REQUIRE(rej);
+  CHECK(field(*rej, 262) == "MD2");
+  CHECK(field(*rej, 281) == "0");
+}
+
+TEST_CASE("fix: after a restart a member sees its open orders (mass status)", "[fix][integration]") {
+  TempDir tmp("erx-fix");
+  {
+    Demo demo(tmp);
+    auto m1 = demo.member("M1", "m1", "demo-m1");
+    FIX::Message o = new_order("G1", "EU-JX-25", '1', "100", "49.00", '1');
+    m1->send(o);
+    REQUIRE(m1->wait_for(exec_report("G1", '0')));
+    m1->logout();
+    CHECK(demo.erxd.terminate() == 0);
+  }
+  Demo again(tmp);
+  INFO(again.erxd.log());
+  auto m1 = again.member("M1", "m1", "demo-m1");
+  FIX::Message af;
+  af.getHeader().setField(FIX::FIELD::MsgType, "AF");
+  af.setField(584, "ST1");
+  af.setField(585, "7");
+  m1->send(af);
+  const auto st = m1->wait_for(exec_report("G1", 'I'));
+  REQUIRE(st);
+  CHECK(field(*st, 39) == "0");
+  CHECK(field(*st, 151) == "100");
+  CHECK(field(*st, 44) == "49.00");
+  CHECK(field(*st, 911) == "1");
+}
