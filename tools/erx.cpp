@@ -13,6 +13,8 @@
 //                           checkpoints, every derived row; prints "verified up
 //                           to seq N, state hash H" or the first bad seq
 //   erx backup DIR DEST     a consistent compacted copy of a (live) ledger
+//   erx hash-password       read a password from standard input (one line) and
+//                           print its salted hash for erxd's configuration
 //
 // Exit status: 0 success, 1 the script has errors / the ledger does not
 // verify, 2 usage or I/O error.
@@ -27,6 +29,7 @@
 
 #include "engine/exchange/command_text.hpp"
 #include "engine/exchange/script_run.hpp"
+#include "gateway/credentials.hpp"
 #include "ledger/durable_exchange.hpp"
 #include "ledger/verify.hpp"
 
@@ -34,10 +37,22 @@ namespace {
 
 using namespace erx;
 
+// The password comes on stdin, not the command line (which `ps` and shell
+// histories show).
+int hash_password() {
+  std::string password;
+  if (!std::getline(std::cin, password) || password.empty()) {
+    std::fprintf(stderr, "erx hash-password: give the password on standard input\n");
+    return 2;
+  }
+  std::printf("%s\n", gateway::hash_password(password).c_str());
+  return 0;
+}
+
 int usage() {
   std::fprintf(stderr,
                "usage: erx run SCRIPT | erx check SCRIPT | erx journal DIR SCRIPT | erx verify DIR |"
-               " erx backup DIR DEST\n");
+               " erx backup DIR DEST | erx hash-password < password\n");
   return 2;
 }
 
@@ -144,6 +159,7 @@ int script_command(const std::string& cmd, const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "hash-password") return hash_password();
   if (argc < 3) return usage();
   const std::string cmd = argv[1];
   spdlog::set_level(spdlog::level::warn);  // the tool prints its own results

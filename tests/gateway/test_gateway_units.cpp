@@ -1,0 +1,118 @@
+// Gateway pieces without a network: framing, credentials, configuration,
+// FIX timestamps, the throttle.
+#include <catch2/catch.hpp>
+
+#include "gateway/config.hpp"
+#include "gateway/credentials.hpp"
+#include "gateway/fix_framer.hpp"
+#include "gateway/inbound.hpp"
+
+using namespace erx::gateway;
+
+namespace {
+
+// A well-formed message with the right BodyLength (the checksum is not the
+// framer's business, so any three digits do).
+std::string fix_message(const std::string& body) {
+  return "8=FIX.4.4\x01" "9=" + std::to_string(body.size()) + "\x01" + body + "10=000\x01";
+}
+
+}  // namespace
+
+TEST_CASE("framer: whole messages out of any split of the stream", "[gateway][unit]") {
+  const std::string a = fix_message("35=0\x01" "49=M1\x01"), b = fix_message("35=1\x01" "112=x\x01");
+  const std::string stream = a + b;
+  for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
+    FixFramer f(4096);
+    std::vector<std::string> out;
+    std::string m;
+    for (const std::string& part : {stream.substr(0, cut), stream.substr(cut)}) {
+      f.feed(part);
+      FixFramer::Status s;
+      while ((s = f.next(m)) == FixFramer::Status::Message) out.push_back(m);
+      REQUIRE(s == FixFramer::Status::NeedMore);
+    }
+    REQUIRE(out == std::vector<std::string>{a, b});
+    CHECK(f.buffered() == 0);
+  }
+}
+
+TEST_CASE("framer: garbage, a bad BodyLength and an oversized message are refused", "[gateway][unit]") {
+  std::string m;
+  auto status = [&](const std::string& bytes, std::size_t limit = 4096) {
+    FixFramer f(limit);
+    f.feed(bytes);
+    return f.next(m);
+  };
+  CHECK(status("GET / HTTP/1.1\r\n") == FixFramer::Status::Garbage);
+  CHECK(status("8=FIX.4.4\x01" "35=D\x01") == FixFramer::Status::Garbage);          // no BodyLength
+  CHECK(status("8=FIX.4.4\x01" "9=abc\x01") == FixFramer::Status::Garbage);         // not a number
+  CHECK(status("8=FIX.4.4\x01" "9=\x01") == FixFramer::Status::Garbage);            // empty
+  CHECK(status("8=FIX.4.4\x01" "9=3\x01" "35=0\x01" "10=000\x01") == FixFramer::Status::Garbage);  // BodyLength short by 2
+  CHECK(status(fix_message(std::string(5000, 'x'))) == FixFramer::Status::TooLarge);
+  CHECK(status("8=FIX.4.4\x01" "9=99999999\x01") == FixFramer::Status::Garbage);    // 8 digits
+  // Exactly at the limit passes, one byte over does not.
+  const std::string exact = fix_message("58=" + std::string(100, 'y') + "\x01");
+  CHECK(status(exact, exact.size()) == FixFramer::Status::Message);
+  CHECK(status(exact, exact.size() - 1) == FixFramer::Status::TooLarge);
+}
+
+TEST_CASE("credentials: salted hashes verify the right password only", "[gateway][unit]") {
+  const std::string h1 = hash_password("s3cret", 1000), h2 = hash_password("s3cret", 1000);
+  CHECK(h1 != h2);  // a new salt each time
+  CHECK(verify_password("s3cret", h1));
+  CHECK(verify_password("s3cret", h2));
+  CHECK_FALSE(verify_password("s3cret ", h1));
+  CHECK_FALSE(verify_password("", h1));
+  CHECK(is_password_hash(h1));
+  CHECK_FALSE(is_password_hash("s3cret"));
+  CHECK_FALSE(verify_password("s3cret", "pbkdf2-sha256$1000$zz$00"));
+  std::string flipped = h1;
+  flipped.back() = flipped.back() == '0' ? '1' : '0';
+  CHECK_FALSE(verify_password("s3cret", flipped));
+}
+
+TEST_CASE("config: the embedded default parses; mistakes are named by line", "[gateway][unit]") {
+  std::string error;
+  const auto c = parse_config(default_config_text(), &error);
+  INFO(error);
+  REQUIRE(c);
+  CHECK(c->fix_host == "127.0.0.1");
+  CHECK(c->members.size() == 3);
+  CHECK(c->members[0].drop_copy_comp_id == "M1-DC");
+  CHECK(c->regulator.comp_id == "REG");
+  CHECK(verify_password("demo-m1", c->members[0].password_hash));
+
+  CHECK_FALSE(parse_config("fix.port = 70000\n", &error));
+  CHECK(error.find("line 1") != std::string::npos);
+  CHECK_FALSE(parse_config("colour = blue\n", &error));
+  CHECK_FALSE(parse_config("[member A]\ncomp_id = X\npassword = plain-text\n", &error));
+  CHECK(error.find("line 3") != std::string::npos);
+  CHECK(error.find("plain-text") == std::string::npos);  // a bad password value is not echoed
+  const std::string h = hash_password("p", 1000);
+  const std::string two = "[member A]\ncomp_id = X\nmember = 1\naccount = 1\noperator = 1\nusername = a\npassword = " + h +
+                          "\n[member B]\ncomp_id = X\nmember = 2\naccount = 2\noperator = 2\nusername = b\npassword = " + h + "\n";
+  CHECK_FALSE(parse_config(two, &error));
+  CHECK(error.find("used twice") != std::string::npos);
+  CHECK_FALSE(parse_config("[member A]\ncomp_id = X\n", &error));
+  CHECK(error.find("required") != std::string::npos);
+  CHECK_FALSE(parse_config("limits.max_connections = 5000\n", &error));  // descriptors must stay far below 1024
+}
+
+TEST_CASE("FIX UTCTimestamp to nanoseconds", "[gateway][unit]") {
+  CHECK(parse_utc_timestamp("19700101-00:00:00") == 0);
+  CHECK(parse_utc_timestamp("20260105-01:30:00") == 1'767'576'600'000'000'000);
+  CHECK(parse_utc_timestamp("20260105-01:30:00.250") == 1'767'576'600'250'000'000);
+  CHECK_FALSE(parse_utc_timestamp("2026-01-05T01:30:00"));
+  CHECK_FALSE(parse_utc_timestamp("20261305-01:30:00"));
+  CHECK_FALSE(parse_utc_timestamp("20260105-01:30:00."));
+}
+
+TEST_CASE("throttle: over the limit rejected, far over logged out, a new window starts afresh", "[gateway][unit]") {
+  Throttle t(3, 1000, 2);
+  const auto t0 = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  for (int i = 0; i < 3; ++i) CHECK(t.admit(t0) == Throttle::Verdict::Ok);
+  for (int i = 0; i < 3; ++i) CHECK(t.admit(t0) == Throttle::Verdict::Reject);
+  CHECK(t.admit(t0) == Throttle::Verdict::Logout);
+  CHECK(t.admit(t0 + std::chrono::milliseconds(1000)) == Throttle::Verdict::Ok);
+}
