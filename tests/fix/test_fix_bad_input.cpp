@@ -1,0 +1,233 @@
+// Bad input at the FIX gateway (label integration): raw bytes on a socket of
+// our own, so nothing in between fixes them up. Each case gets its documented
+// answer (docs/FIX.md "Session behaviour"), and erxd keeps serving a
+// well-behaved member throughout.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <thread>
+
+#include "gateway/config.hpp"
+#include "tests/fix/fix_client.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace erx::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A raw FIX connection: messages built by QuickFIX (correct BodyLength and
+// checksum) or written by hand, sent as bytes.
+class RawFix {
+ public:
+  RawFix(std::uint16_t port, std::string comp) : comp_(std::move(comp)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  }
+  ~RawFix() { ::close(fd_); }
+  void send_bytes(const std::string& b) { REQUIRE(::send(fd_, b.data(), b.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(b.size())); }
+  // A message with this session's header and the next sequence number.
+  std::string build(FIX::Message m) {
+    FIX::Header& h = m.getHeader();
+    h.setField(FIX::BeginString("FIX.4.4"));
+    h.setField(FIX::SenderCompID(comp_));
+    h.setField(FIX::TargetCompID("ERX"));
+    h.setField(FIX::MsgSeqNum(seq_++));
+    h.setField(FIX::SendingTime());
+    return m.toString();
+  }
+  void send(FIX::Message m) { send_bytes(build(std::move(m))); }
+  void logon(const std::string& user, const std::string& password) {
+    FIX::Message m;
+    m.getHeader().setField(FIX::FIELD::MsgType, "A");
+    m.setField(98, "0");
+    m.setField(108, "30");
+    m.setField(141, "Y");
+    m.setField(553, user);
+    m.setField(554, password);
+    send(m);
+    REQUIRE(read_until("35=A").find("35=A") != std::string::npos);
+  }
+  // Reads until `needle` appears, the peer closes, or the timeout.
+  std::string read_until(const std::string& needle, std::chrono::milliseconds timeout = 3000ms) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (in_.find(needle) == std::string::npos && !closed_) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buf[8192];
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) closed_ = true;
+      else in_.append(buf, static_cast<std::size_t>(n));
+    }
+    return in_;
+  }
+  bool closed_by_peer(std::chrono::milliseconds timeout = 3000ms) {
+    read_until("\x01\x01never", timeout);
+    return closed_;
+  }
+  void rewind() { --seq_; }
+
+ private:
+  int fd_ = -1;
+  std::string comp_;
+  int seq_ = 1;
+  std::string in_;
+  bool closed_ = false;
+};
+
+FIX::Message order(const std::string& clord, const std::string& symbol, const std::string& qty) {
+  return new_order(clord, symbol, '1', qty, "89.00");
+}
+
+// A configuration like the embedded one with a small throttle.
+std::string throttled_config(const std::filesystem::path& dir) {
+  std::string text = erx::gateway::default_config_text();
+  auto set = [&](const std::string& key, const std::string& value) {
+    const std::size_t at = text.find(key + " = ");
+    REQUIRE(at != std::string::npos);
+    text.replace(at, text.find('\n', at) - at, key + " = " + value);
+  };
+  set("limits.throttle_messages", "5");
+  set("limits.throttle_logout_multiple", "3");
+  const std::string path = (dir / "erxd.conf").string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("fix bad input: each gets its documented answer and erxd keeps serving", "[fix][integration]") {
+  TempDir tmp("erx-fix-bad");
+  ErxdProcess erxd(tmp.path() / "erxd", {"--config", throttled_config(tmp.path())});
+  INFO(erxd.log());
+  FixMember m1("M1", "m1", "demo-m1", erxd.port());
+  REQUIRE(m1.logon());
+  int n = 0;
+  auto m1_still_trades = [&] {
+    const std::string id = "OK" + std::to_string(++n);
+    FIX::Message o = new_order(id, "CEA25", '1', "1", "88.00");
+    m1.send(o);
+    return m1.wait_for(exec_report(id, '0')).has_value();
+  };
+
+  SECTION("garbage bytes close the connection") {
+    RawFix raw(erxd.port(), "M3");
+    raw.send_bytes("GET / HTTP/1.1\r\nHost: erx\r\n\r\n");
+    CHECK(raw.closed_by_peer());
+  }
+  SECTION("an oversized message closes the connection") {
+    RawFix raw(erxd.port(), "M3");
+    raw.logon("m3", "demo-m3");
+    FIX::Message big = order("BIG", "CEA25", "1");
+    big.setField(58, std::string(5000, 'x'));
+    raw.send(big);
+    CHECK(raw.closed_by_peer());
+  }
+  SECTION("a BodyLength that does not match closes the connection") {
+    RawFix raw(erxd.port(), "M3");
+    raw.logon("m3", "demo-m3");
+    std::string m = raw.build(order("BL1", "CEA25", "1"));
+    const std::size_t at = m.find("\x01" "9=") + 3;
+    m.replace(at, m.find('\x01', at) - at, "12");
+    raw.send_bytes(m);
+    CHECK(raw.closed_by_peer());
+  }
+  SECTION("a bad checksum is dropped as garbled without using its sequence number") {
+    RawFix raw(erxd.port(), "M3");
+    raw.logon("m3", "demo-m3");
+    std::string bad = raw.build(order("CK1", "CEA25", "1"));
+    bad.replace(bad.size() - 4, 3, bad.substr(bad.size() - 4, 3) == "000" ? "001" : "000");
+    raw.send_bytes(bad);
+    // The same sequence number again, valid this time: it is the one processed.
+    raw.rewind();
+    FIX::Message test_request;
+    test_request.getHeader().setField(FIX::FIELD::MsgType, "1");
+    test_request.setField(112, "PING-1");
+    raw.send(test_request);
+    const std::string got = raw.read_until("112=PING-1");
+    CHECK(got.find("112=PING-1") != std::string::npos);
+    CHECK(got.find("11=CK1") == std::string::npos);
+  }
+  SECTION("a missing required tag and a wrong type get a session Reject naming the tag") {
+    RawFix raw(erxd.port(), "M3");
+    raw.logon("m3", "demo-m3");
+    FIX::Message no_side = order("MS1", "CEA25", "1");
+    no_side.removeField(54);
+    raw.send(no_side);
+    const std::string r1 = raw.read_until("371=54");
+    CHECK(r1.find("35=3") != std::string::npos);
+    CHECK(r1.find("371=54") != std::string::npos);
+    CHECK(r1.find("373=1") != std::string::npos);  // required tag missing
+    FIX::Message bad_qty = order("WT1", "CEA25", "1");
+    bad_qty.setField(38, "ten");
+    raw.send(bad_qty);
+    const std::string r2 = raw.read_until("371=38");
+    CHECK(r2.find("371=38") != std::string::npos);
+    CHECK(r2.find("373=6") != std::string::npos);  // incorrect data format
+  }
+  SECTION("an unknown symbol is an order reject") {
+    RawFix raw(erxd.port(), "M3");
+    raw.logon("m3", "demo-m3");
+    raw.send(order("US1", "NO-SUCH", "1"));
+    const std::string r = raw.read_until("11=US1");
+    CHECK(r.find("150=8") != std::string::npos);
+    CHECK(r.find("103=1") != std::string::npos);
+  }
+  SECTION("a flood past the throttle is rejected, then logged out") {
+    RawFix raw(erxd.port(), "M3");
+    raw.logon("m3", "demo-m3");
+    std::string burst;
+    for (int i = 0; i < 20; ++i) burst += raw.build(order("FL" + std::to_string(i), "CEA25", "1"));
+    raw.send_bytes(burst);
+    const std::string r = raw.read_until("35=5");
+    CHECK(r.find("35=j") != std::string::npos);
+    CHECK(r.find("throttle") != std::string::npos);
+    CHECK(r.find("35=5") != std::string::npos);
+    CHECK(raw.closed_by_peer());
+  }
+  CHECK(m1_still_trades());
+}
+
+TEST_CASE("fix: cancel on disconnect cancels the member's orders in one mass cancel", "[fix][integration]") {
+  TempDir tmp("erx-fix-cod");
+  ErxdProcess erxd(tmp.path() / "erxd");
+  INFO(erxd.log());
+  {
+    FixMember m2("M2", "m2", "demo-m2", erxd.port());  // cancel_on_disconnect = all
+    REQUIRE(m2.logon());
+    for (const char* id : {"K1", "K2"}) {
+      FIX::Message o = new_order(id, "CEA25", '2', "5", "95.00", '1');
+      m2.send(o);
+      REQUIRE(m2.wait_for(exec_report(id, '0')));
+    }
+    m2.logout();
+  }
+  FixMember m2("M2", "m2", "demo-m2", erxd.port());
+  REQUIRE(m2.logon());
+  FIX::Message af;
+  af.getHeader().setField(FIX::FIELD::MsgType, "AF");
+  af.setField(584, "ST");
+  af.setField(585, "7");
+  // The mass cancel is asynchronous to the logout: ask until it has happened.
+  std::optional<FIX::Message> st;
+  for (int i = 0; i < 20; ++i) {
+    m2.send(af);
+    st = m2.wait_for([](const FIX::Message& m) { return msg_type(m) == "8" && field(m, 150) == "I"; });
+    if (st && field(*st, 911) == "0") break;
+    std::this_thread::sleep_for(100ms);
+  }
+  REQUIRE(st);
+  CHECK(field(*st, 911) == "0");
+  CHECK(erxd.log().find("cancel on disconnect") != std::string::npos);
+}
