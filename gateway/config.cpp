@@ -37,6 +37,7 @@ bool set_top(ErxdConfig& c, std::string_view k, std::string_view v) {
   if (k == "fix.comp_id") return c.comp_id = v, !v.empty();
   if (k == "fix.dictionary") return c.dictionary = v, true;
   if (k == "demo") return boolean(v, c.demo);
+  if (k == "demo_members") return number(v, c.demo_members) && c.demo_members > 0 && c.demo_members <= 1000;
   if (k == "timer_ms") return number(v, c.timer_ms) && c.timer_ms > 0;
   if (k == "ledger.batch") return number(v, c.sequencer_batch) && c.sequencer_batch > 0;
   if (k == "ledger.snapshot_every") return number(v, c.snapshot_every);

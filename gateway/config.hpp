@@ -51,6 +51,7 @@ struct ErxdConfig {
   std::string comp_id = "ERX";               // the exchange's CompID (TargetCompID of members)
   std::string dictionary;                    // FIX data dictionary; empty: the one installed with erxd
   bool demo = false;                         // load the demo reference data into an empty ledger
+  std::uint32_t demo_members = 3;            // members 1..n in the demo data (the configuration must list their sessions)
   std::uint32_t timer_ms = 1000;             // a Timer command this often (GTD expiry)
   std::size_t sequencer_batch = 8192;
   std::uint64_t snapshot_every = 1'000'000;

@@ -59,6 +59,7 @@
 #include <quickfix/SessionFactory.h>
 #include <quickfix/SessionSettings.h>
 #include <quickfix/SocketInitiator.h>
+#include <quickfix/ThreadedSocketAcceptor.h>
 #include <quickfix/fix44/BusinessMessageReject.h>
 #include <quickfix/fix44/ExecutionReport.h>
 #include <quickfix/fix44/Logon.h>

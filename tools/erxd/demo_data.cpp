@@ -14,15 +14,6 @@ create-instrument symbol=SO2-NC-5Y right_class=emission-right unit=t/yr pollutan
 create-instrument symbol=EU-JX-25 right_class=energy-use-right unit=tce region=Jiangxi compliance_year=2025 price_scale=2 qty_scale=0 tick=0.05 lot=10 min_qty=100 max_qty=10000 band_bps=1000 reference_price=50.00
 create-instrument symbol=WR-GAN-1Y right_class=water-right unit=m3/yr water_type=regional basin=Gan term_years=1 price_scale=2 qty_scale=0 tick=0.01 lot=1000 min_qty=1000 max_qty=10000000 band_bps=3000 reference_price=0.12 price_unit=per-unit-year
 set-fees right_class=carbon-allowance trading_rate_ppm=1500 trading_minimum=1.00 settlement_rate_ppm=500 settlement_minimum=0.50
-create-member member=1 name="JX Cement" region=Nanchang basin=Gan category=compliance-entity
-create-member member=2 name="JX Power" region=Nanchang basin=Gan category=compliance-entity
-create-member member=3 name="Gan Water Investors" region=Nanchang basin=Gan
-create-account account=101 member=1
-create-account account=201 member=2
-create-account account=301 member=3
-create-operator operator=1001 member=1 name="M1 FIX" role=trader
-create-operator operator=2001 member=2 name="M2 FIX" role=trader
-create-operator operator=3001 member=3 name="M3 FIX" role=trader
 )";
 
 constexpr const char* kSymbols[] = {"CEA25", "CCER-JX-01", "FS-JX-24", "SO2-NC-5Y", "EU-JX-25", "WR-GAN-1Y"};
@@ -30,12 +21,25 @@ constexpr const char* kDemoQty[] = {"10000", "10000", "100", "1000", "10000", "1
 
 }  // namespace
 
-std::string demo_script(exchange::BusinessDate today) {
+static std::string member_lines(std::uint32_t n) {
+  static const char* const kNames[] = {"JX Cement", "JX Power", "Gan Water Investors"};
+  const std::string id = std::to_string(n);
+  const std::string name = n <= 3 ? kNames[n - 1] : "Load Member " + id;
+  const char* category = n <= 2 ? " category=compliance-entity" : "";
+  return "create-member member=" + id + " name=\"" + name + "\" region=Nanchang basin=Gan" + category + "\n" +
+         "create-account account=" + std::to_string(n * 100 + 1) + " member=" + id + "\n" +
+         "create-operator operator=" + std::to_string(n * 1000 + 1) + " member=" + id + " name=\"M" + id +
+         " FIX\" role=trader\n";
+}
+
+std::string demo_script(exchange::BusinessDate today, std::uint32_t members) {
   char date[32];
   std::snprintf(date, sizeof date, "%04d-%02d-%02d", today / 10000, today / 100 % 100, today % 100);
   // The script grammar wants a time; the sequencer stamps its own.
   std::string s = std::string("at ") + date + "T00:00:00Z\n" + kReferenceData;
-  for (int account : {101, 201, 301}) {
+  for (std::uint32_t n = 1; n <= members; ++n) s += member_lines(n);
+  for (std::uint32_t n = 1; n <= members; ++n) {
+    const std::uint32_t account = n * 100 + 1;
     s += "deposit account=" + std::to_string(account) + " amount=50000000.00\n";
     for (std::size_t i = 0; i < std::size(kSymbols); ++i) {
       s += "issue account=" + std::to_string(account) + " symbol=" + kSymbols[i] + " qty=" + kDemoQty[i] + "\n";

@@ -102,8 +102,8 @@ exchange::BusinessDate today_utc() {
   return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
-bool load_demo(gateway::Gateway& gw) {
-  const exchange::ParsedScript script = exchange::parse_script(erxd::demo_script(today_utc()));
+bool load_demo(gateway::Gateway& gw, std::uint32_t gw_members) {
+  const exchange::ParsedScript script = exchange::parse_script(erxd::demo_script(today_utc(), gw_members));
   if (!script.ok()) {
     spdlog::error("demo data: {}", exchange::to_string(script.errors.front()));
     return false;
@@ -111,7 +111,7 @@ bool load_demo(gateway::Gateway& gw) {
   for (const exchange::Command& c : script.commands)
     if (!gw.submit_internal(c.body)) return false;
   gw.wait_idle();
-  spdlog::info("demo data loaded: {} commands (members M1, M2, M3, one instrument per right class)", script.commands.size());
+  spdlog::info("demo data loaded: {} commands ({} members, one instrument per right class)", script.commands.size(), gw_members);
   return true;
 }
 
@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
     dx.stop();
     return 1;
   }
-  if (config->demo && empty && !load_demo(gw)) {
+  if (config->demo && empty && !load_demo(gw, config->demo_members)) {
     gw.stop();
     dx.stop();
     return 1;
