@@ -64,11 +64,13 @@ class Connection final : public FIX::Responder {
         [[maybe_unused]] const ssize_t r = ::read(wake_fd_, &n, sizeof n);
       }
       if (session_ && !closing_) {
-        session_->next(FIX::UtcTimeStamp());
+        // Queued replies first, then the session's timers: a Logout the last
+        // message caused (the throttle) must follow the rejects before it.
         if (!hooks_.pump(*session_)) {
           spdlog::warn("fix {}: outbound queue full (member too slow): disconnecting", name());
           closing_ = true;
         }
+        session_->next(FIX::UtcTimeStamp());
       }
       if (logout_requested_ && logout_deadline == std::chrono::steady_clock::time_point::max()) {
         logout_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);

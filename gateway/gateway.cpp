@@ -35,6 +35,7 @@ struct Slot {
   std::deque<OutMsg> queue;
   bool overflowed = false;
   std::atomic<bool> logged_on{false};
+  std::atomic<bool> logout_requested{false};  // by the throttle; carried out by pump()
   Throttle throttle;
 
   // Never blocks: a full queue marks the session for disconnection.
@@ -235,6 +236,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
       std::lock_guard lock(s->mu);
       s->queue.clear();
       s->overflowed = false;
+      s->logout_requested = false;
       s->logged_on = true;
     }
     spdlog::info("fix {}: logged on", s->comp_id);
@@ -283,8 +285,10 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
     const std::string t = type.getValue();
     const Throttle::Verdict v = s->throttle.admit(std::chrono::steady_clock::now());
     if (v == Throttle::Verdict::Logout) {
-      spdlog::warn("fix {}: far over the throttle: logging out", s->comp_id);
-      if (FIX::Session* session = FIX::Session::lookupSession(id)) session->logout("throttle exceeded");
+      // Done by pump(), after the rejects already queued have been sent:
+      // logging out here, inside QuickFIX's processing of this message, would
+      // send the Logout first and drop them.
+      if (!s->logout_requested.exchange(true)) spdlog::warn("fix {}: far over the throttle: logging out", s->comp_id);
       return;
     }
     if (v == Throttle::Verdict::Reject) {
@@ -419,6 +423,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
       FIX::Message msg = to_fix(m);
       session.send(msg);
     }
+    if (s->logout_requested.exchange(false)) session.logout("throttle exceeded");
     return true;
   }
 };

@@ -191,6 +191,7 @@ TEST_CASE("fix bad input: each gets its documented answer and erxd keeps serving
     for (int i = 0; i < 20; ++i) burst += raw.build(order("FL" + std::to_string(i), "CEA25", "1"));
     raw.send_bytes(burst);
     const std::string r = raw.read_until("35=5");
+    INFO(r);
     CHECK(r.find("35=j") != std::string::npos);
     CHECK(r.find("throttle") != std::string::npos);
     CHECK(r.find("35=5") != std::string::npos);
