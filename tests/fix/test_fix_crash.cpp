@@ -47,7 +47,7 @@ LedgerFacts read_ledger(const std::filesystem::path& dir) {
 
 }  // namespace
 
-TEST_CASE("fix crash: erxd SIGKILLed under load; every execution report received is in the ledger", "[fix][crash]") {
+TEST_CASE("fix crash: erxd SIGKILLed under load, every execution report received is in the ledger", "[fix][crash]") {
   TempDir tmp("erx-fix-crash");
   const auto data = tmp.path() / "erxd";
   const std::uint64_t seed = crash::seed_from_environment();

@@ -72,7 +72,7 @@ TEST_CASE("credentials: salted hashes verify the right password only", "[gateway
   CHECK_FALSE(verify_password("s3cret", flipped));
 }
 
-TEST_CASE("config: the embedded default parses; mistakes are named by line", "[gateway][unit]") {
+TEST_CASE("config: the embedded default parses, mistakes are named by line", "[gateway][unit]") {
   std::string error;
   const auto c = parse_config(default_config_text(), &error);
   INFO(error);
