@@ -232,3 +232,27 @@ TEST_CASE("fix: cancel on disconnect cancels the member's orders in one mass can
   CHECK(field(*st, 911) == "0");
   CHECK(erxd.log().find("cancel on disconnect") != std::string::npos);
 }
+
+TEST_CASE("fix: connections past the configured maximum are refused at accept", "[fix][integration]") {
+  TempDir tmp("erx-fix-max");
+  std::string text = erx::gateway::default_config_text();
+  const std::size_t at = text.find("limits.max_connections = ");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, text.find('\n', at) - at, "limits.max_connections = 2");
+  const std::string path = (tmp.path() / "erxd.conf").string();
+  std::ofstream(path) << text;
+  ErxdProcess erxd(tmp.path() / "erxd", {"--config", path});
+  INFO(erxd.log());
+  RawFix a(erxd.port(), "M1"), b(erxd.port(), "M2");
+  a.logon("m1", "demo-m1");
+  b.logon("m2", "demo-m2");
+  RawFix c(erxd.port(), "M3");
+  CHECK(c.closed_by_peer());
+  CHECK(erxd.log().find("refused") != std::string::npos);
+  // The two admitted sessions still work.
+  FIX::Message test_request;
+  test_request.getHeader().setField(FIX::FIELD::MsgType, "1");
+  test_request.setField(112, "STILL-HERE");
+  a.send(test_request);
+  CHECK(a.read_until("112=STILL-HERE").find("112=STILL-HERE") != std::string::npos);
+}

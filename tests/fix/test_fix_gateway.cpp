@@ -261,3 +261,71 @@ TEST_CASE("fix: after a restart a member sees its open orders (mass status)", "[
   CHECK(field(*st, 44) == "49.00");
   CHECK(field(*st, 911) == "1");
 }
+
+TEST_CASE("fix: security list with the environmental-right attributes, session status, order status, regulator copy",
+          "[fix][integration]") {
+  TempDir tmp("erx-fix");
+  Demo demo(tmp);
+  auto m1 = demo.member("M1", "m1", "demo-m1");
+  auto reg = demo.member("REG", "regulator", "demo-reg");
+  INFO(demo.erxd.log());
+
+  FIX::Message x;
+  x.getHeader().setField(FIX::FIELD::MsgType, "x");
+  x.setField(320, "SL1");
+  x.setField(559, "4");  // all securities
+  m1->send(x);
+  const auto y = m1->wait_for(of_type("y"));
+  REQUIRE(y);
+  CHECK(field(*y, 320) == "SL1");
+  REQUIRE(y->groupCount(146) == 6);  // one instrument per right class
+  bool saw_water = false;
+  for (unsigned i = 1; i <= 6; ++i) {
+    FIX::Group g(146, 55);
+    y->getGroup(i, g);
+    if (field(g, 55) != "WR-GAN-1Y") continue;
+    saw_water = true;
+    CHECK(field(g, 5810) == "5");      // RightClass: water right
+    CHECK(field(g, 5816) == "Gan");    // Basin
+    CHECK(field(g, 5817) == "1");      // TermYears
+    CHECK(field(g, 5820) == "1");      // priced per unit per year
+    CHECK(field(g, 561) == "1000");    // RoundLot
+    CHECK(field(g, 340) == "2");       // open
+  }
+  CHECK(saw_water);
+
+  FIX::Message g;
+  g.getHeader().setField(FIX::FIELD::MsgType, "g");
+  g.setField(335, "TS1");
+  g.setField(263, "0");
+  m1->send(g);
+  const auto h = m1->wait_for(of_type("h"));
+  REQUIRE(h);
+  CHECK(field(*h, 335) == "TS1");
+  CHECK(field(*h, 340) == "2");
+
+  FIX::Message o = new_order("Q1", "SO2-NC-5Y", '1', "2", "380.00", '1');
+  m1->send(o);
+  REQUIRE(m1->wait_for(exec_report("Q1", '0')));
+  FIX::Message status;
+  status.getHeader().setField(FIX::FIELD::MsgType, "H");
+  status.setField(11, "Q1");
+  status.setField(55, "SO2-NC-5Y");
+  status.setField(54, "1");
+  m1->send(status);
+  const auto st = m1->wait_for(exec_report("Q1", 'I'));
+  REQUIRE(st);
+  CHECK(field(*st, 39) == "0");
+  CHECK(field(*st, 151) == "2");
+  FIX::Message unknown = status;
+  unknown.setField(11, "NOPE");
+  m1->send(unknown);
+  const auto none = m1->wait_for(exec_report("NOPE", 'I'));
+  REQUIRE(none);
+  CHECK(field(*none, 39) == "8");
+
+  // The regulator's drop copy saw M1's order, marked as a copy.
+  const auto copy = reg->wait_for(exec_report("Q1", '0'));
+  REQUIRE(copy);
+  CHECK(field(*copy, 797) == "Y");
+}
