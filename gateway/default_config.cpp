@@ -50,7 +50,7 @@ account = 301
 operator = 3001
 username = m3
 password = pbkdf2-sha256$20000$a93ced656d6ad18ad074daaab763a24d$f0ee7875003d0d9ac71bbbab262af7888cc31ed672699da0435d11081690e377
-cancel_on_disconnect = none
+cancel_on_disconnect = day
 
 [regulator]
 comp_id = REG

@@ -250,11 +250,15 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
       std::lock_guard lock(views_mu);
       router.unsubscribe_all(slot_id(*s));
     }
-    if (s->role == Slot::Role::Member && s->member->cancel_on_disconnect == CancelOnDisconnect::All) {
+    const CancelOnDisconnect cod = s->role == Slot::Role::Member ? s->member->cancel_on_disconnect : CancelOnDisconnect::None;
+    if (cod != CancelOnDisconnect::None) {
+      // One command: atomic, like every command.
       exchange::MassCancel mc;
       mc.member = s->member->member;
       mc.op = s->member->op;
-      spdlog::info("fix {}: cancel on disconnect: mass cancel of member {}", s->comp_id, mc.member);
+      mc.day_only = cod == CancelOnDisconnect::DayOrders;
+      spdlog::info("fix {}: cancel on disconnect: mass cancel of member {}{}", s->comp_id, mc.member,
+                   mc.day_only ? " (day orders)" : "");
       submit(mc, RequestInfo{});
     }
   }

@@ -207,6 +207,7 @@ constexpr void fields(V& v, MassCancel& s) {
   v.opt("symbol", s.symbol, Symbol{});
   v.maybe("side", s.side);
   v.opt("operator", s.op, OperatorId{0});
+  v.opt("day_only", s.day_only, false);
 }
 template <class V>
 constexpr void fields(V&, Timer&) {}

@@ -197,13 +197,14 @@ struct ModifyOrder {
   friend bool operator==(const ModifyOrder&, const ModifyOrder&) = default;
 };
 // Cancels the member's open orders, optionally only one account's, one
-// instrument's (empty symbol = all) and one side's.
+// instrument's (empty symbol = all), one side's, and only DAY orders.
 struct MassCancel {
   MemberId member = 0;
   AccountId account = 0;  // 0 = every account of the member
   Symbol symbol;
   std::optional<Side> side;
   OperatorId op = 0;
+  bool day_only = false;  // only DAY orders (cancel on disconnect "day orders")
   friend bool operator==(const MassCancel&, const MassCancel&) = default;
 };
 // Only moves time forward (GTD expiry) when nothing else arrives.

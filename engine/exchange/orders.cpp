@@ -272,17 +272,19 @@ void Exchange::on(const MassCancel& c) {
   mass_cancelled_ = 0;
   for (InstrumentState& ins : instruments_) {
     if (only && only->id != ins.id) continue;
-    if (c.account == 0) {
+    if (c.account == 0 && !c.day_only) {
       book::MassCancelFilter f;
       f.owner = c.member;
       if (c.side) f.side = to_book(*c.side);
       ins.book->mass_cancel(f);
       continue;
     }
-    // One account of the member: its live orders in this book, oldest first.
+    // One account, or DAY orders only: the matching live orders in this
+    // book, oldest first, cancelled one by one within this one command.
     std::vector<OrderId> ids;
     for (const OrderState& o : orders_)
-      if (o.id != 0 && o.account == c.account && o.instrument == ins.id && (!c.side || o.side == *c.side) &&
+      if (o.id != 0 && o.member == c.member && (c.account == 0 || o.account == c.account) &&
+          o.instrument == ins.id && (!c.side || o.side == *c.side) && (!c.day_only || o.tif == TimeInForce::Day) &&
           order_index_.find(o.id) != book::IdIndex::kMissing)
         ids.push_back(o.id);
     std::sort(ids.begin(), ids.end());

@@ -256,3 +256,37 @@ TEST_CASE("fix: connections past the configured maximum are refused at accept", 
   a.send(test_request);
   CHECK(a.read_until("112=STILL-HERE").find("112=STILL-HERE") != std::string::npos);
 }
+
+TEST_CASE("fix: cancel on disconnect \"day\" cancels only the member's DAY orders", "[fix][integration]") {
+  TempDir tmp("erx-fix-cod-day");
+  ErxdProcess erxd(tmp.path() / "erxd");
+  INFO(erxd.log());
+  {
+    FixMember m3("M3", "m3", "demo-m3", erxd.port());  // cancel_on_disconnect = day
+    REQUIRE(m3.logon());
+    FIX::Message day = new_order("DAY1", "CEA25", '1', "1", "85.00", '0');
+    FIX::Message gtc = new_order("GTC1", "CEA25", '1', "1", "85.00", '1');
+    m3.send(day);
+    m3.send(gtc);
+    REQUIRE(m3.wait_for(exec_report("DAY1", '0')));
+    REQUIRE(m3.wait_for(exec_report("GTC1", '0')));
+    m3.logout();
+  }
+  FixMember m3("M3", "m3", "demo-m3", erxd.port());
+  REQUIRE(m3.logon());
+  FIX::Message af;
+  af.getHeader().setField(FIX::FIELD::MsgType, "AF");
+  af.setField(584, "ST");
+  af.setField(585, "7");
+  std::optional<FIX::Message> st;
+  for (int i = 0; i < 20; ++i) {
+    m3.send(af);
+    st = m3.wait_for([](const FIX::Message& m) { return msg_type(m) == "8" && field(m, 150) == "I"; });
+    if (st && field(*st, 911) == "1") break;
+    std::this_thread::sleep_for(100ms);
+  }
+  REQUIRE(st);
+  CHECK(field(*st, 911) == "1");
+  CHECK(field(*st, 11) == "GTC1");
+}
+

@@ -182,11 +182,13 @@ TEST_CASE("command codec: exact bytes of an order", "[command_codec]") {
 }
 
 TEST_CASE("command codec: exact bytes of optional, in-verb and empty bodies", "[command_codec]") {
-  // MassCancel: member, account, symbol, side (presence + value), operator.
+  // MassCancel: member, account, symbol, side (presence + value), operator, day_only.
   CHECK(hex(encode(MassCancel{12, 0, Symbol{}, std::nullopt, 0})) ==
-        "12 0c 00 00 00 00 00 00 00 00 00 00 00 00 00 00");
+        "12 0c 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00");
   CHECK(hex(encode(MassCancel{12, 0, Symbol{}, Side::Sell, 0})) ==
-        "12 0c 00 00 00 00 00 00 00 00 01 01 00 00 00 00");
+        "12 0c 00 00 00 00 00 00 00 00 01 01 00 00 00 00 00");
+  CHECK(hex(encode(MassCancel{12, 0, Symbol{}, std::nullopt, 0, true})) ==
+        "12 0c 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01");
   // Freeze: account, symbol, qty, kind, then the verb's flag (hold = 1, release = 0).
   CHECK(hex(encode(Freeze{1, Symbol{}, dec(5), HoldKind::Pledged, true})) ==
         "0b 01 00 00 00 00 05 00 00 00 00 00 00 00 00 01 01");

@@ -2,6 +2,7 @@
 // text scenarios live in tests/scenario/).
 #include <catch2/catch.hpp>
 
+#include "engine/exchange/script_run.hpp"
 #include "tests/unit/exchange_test_helpers.hpp"
 
 using namespace erx;
@@ -211,4 +212,35 @@ TEST_CASE("exchange: explicit limits are rejects at their edge", "[exchange]") {
   CHECK(ex.open_orders() == 2);
   CHECK(run(CancelOrder{11, ClOrdId::of("B1")}) == RejectReason::None);
   CHECK(run(order(11, "B3", Side::Buy, 38'000, 1)) == RejectReason::None);
+}
+
+TEST_CASE("exchange: mass-cancel day_only cancels the member's DAY orders, in one command", "[exchange]") {
+  const ScriptRun run = run_script(R"(at 2026-03-02T01:00:00Z
+create-instrument symbol=CEA24 right_class=carbon-allowance unit=tCO2e vintage=2024 price_scale=2 qty_scale=0 tick=0.01 lot=1 min_qty=1 max_qty=99999 band_bps=1000 reference_price=90.00
+create-member member=1 name=Buyer region=Nanchang
+create-member member=2 name=Other region=Nanchang
+create-account account=11 member=1
+create-account account=21 member=2
+deposit account=11 amount=100000.00
+deposit account=21 amount=100000.00
+open-day date=2026-03-02
+set-session state=continuous
+order account=11 clord_id=D1 symbol=CEA24 side=buy price=85.00 qty=1
+order account=11 clord_id=G1 symbol=CEA24 side=buy price=85.00 qty=1 tif=gtc
+order account=11 clord_id=D2 symbol=CEA24 side=buy price=86.00 qty=1
+order account=21 clord_id=O1 symbol=CEA24 side=buy price=85.00 qty=1
+mass-cancel member=1 day_only=true
+)",
+                                   true);
+  REQUIRE(run.errors.empty());
+  std::vector<std::string> cancelled;
+  for (const std::string& l : run.lines)
+    if (l.find("order-cancelled") != std::string::npos) {
+      CHECK(l.find("reason=mass-cancel") != std::string::npos);
+      cancelled.push_back(l.substr(l.find("clord_id=") + 9, 2));
+    }
+  CHECK(cancelled == std::vector<std::string>{"D1", "D2"});  // not the GTC, not the other member's
+  bool reported = false;
+  for (const std::string& l : run.lines) reported = reported || l.find("mass-cancelled") != std::string::npos;
+  CHECK(reported);
 }

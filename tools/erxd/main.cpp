@@ -78,11 +78,6 @@ std::optional<gateway::ErxdConfig> load_config(const Args& a, std::string* error
   if (a.port >= 0) c->fix_port = static_cast<std::uint16_t>(a.port);
   if (a.demo >= 0) c->demo = a.demo == 1;
   if (c->dictionary.empty()) c->dictionary = ERX_FIX_DICTIONARY;
-  for (const gateway::MemberSession& m : c->members)
-    if (m.cancel_on_disconnect == gateway::CancelOnDisconnect::DayOrders) {
-      *error = "[member " + m.name + "]: cancel_on_disconnect = day is not implemented yet (use none or all)";
-      return std::nullopt;
-    }
   return c;
 }
 
