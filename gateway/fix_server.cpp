@@ -39,8 +39,9 @@ class Connection final : public FIX::Responder {
 
   // FIX::Responder (called with the session's lock held, on this thread).
   bool send(const std::string& bytes) override {
+    // Written by flush() at the end of the loop's turn: one send(2) for all
+    // the messages of a turn, not one per message.
     out_.append(bytes);
-    flush();
     if (out_.size() > kMaxUnsentBytes) {
       spdlog::warn("fix {}: member does not read ({} bytes unsent): disconnecting", name(), out_.size());
       closing_ = true;
@@ -153,6 +154,7 @@ class Connection final : public FIX::Responder {
   }
 
   void teardown() {
+    flush();  // what the session said last (a Logout with its reason), best effort
     if (session_) {
       const FIX::SessionID id = session_->getSessionID();
       session_->disconnect();  // calls onLogout when it was logged on; resets the responder

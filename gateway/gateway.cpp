@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -38,17 +39,19 @@ struct Slot {
   std::atomic<bool> logout_requested{false};  // by the throttle; carried out by pump()
   Throttle throttle;
 
-  // Never blocks: a full queue marks the session for disconnection.
-  void push(OutMsg&& m) {
-    {
-      std::lock_guard lock(mu);
-      if (!logged_on) return;  // nobody to tell: the member recovers state with a status request
-      if (queue.size() >= capacity) {
-        overflowed = true;
-        return;
-      }
-      queue.push_back(std::move(m));
+  // Never blocks: a full queue marks the session for disconnection. The
+  // connection is woken by wake() (once per command, not per message).
+  bool push(OutMsg&& m) {
+    std::lock_guard lock(mu);
+    if (!logged_on) return false;  // nobody to tell: the member recovers state with a status request
+    if (queue.size() >= capacity) {
+      overflowed = true;
+      return true;
     }
+    queue.push_back(std::move(m));
+    return true;
+  }
+  void wake() const {
     const std::uint64_t one = 1;
     [[maybe_unused]] const ssize_t r = ::write(wake_fd, &one, sizeof one);
   }
@@ -95,6 +98,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
   Directory directory;
   Router router;
   std::vector<Delivery> deliveries;  // writer thread only
+  std::vector<SlotId> woken;         // writer thread only
   // sessions
   std::vector<std::unique_ptr<Slot>> slots;
   std::map<std::string, SlotId> slot_of_comp;
@@ -218,12 +222,18 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
       if (o.status == ledger::Outcome::Status::Committed) router.committed(r.info, o.seq, o.events, deliveries);
       else router.failed(r.info, deliveries);
     }
-    for (Delivery& d : deliveries) slots[d.slot]->push(std::move(d.msg));
+    woken.clear();
+    for (Delivery& d : deliveries)
+      if (slots[d.slot]->push(std::move(d.msg)) && std::find(woken.begin(), woken.end(), d.slot) == woken.end())
+        woken.push_back(d.slot);
+    for (SlotId id : woken) slots[id]->wake();
     give_back(&r);
   }
 
   // A message of the gateway's own (not from the engine) to one session.
-  void reply(Slot& s, OutMsg&& m) { s.push(std::move(m)); }
+  void reply(Slot& s, OutMsg&& m) {
+    if (s.push(std::move(m))) s.wake();
+  }
 
   // ---------------------------------------------------------------- FIX::Application
 

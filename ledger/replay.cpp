@@ -88,6 +88,11 @@ ReplayResult replay_journal(Ledger& ledger, exchange::Exchange& ex, const Replay
     if (rec.header.seq != expect) return fail(expect, "record seq differs from its key");
     if (rec.prev != res.last_hash) return fail(expect, "chain link broken: previous hash differs");
     if (rec.header.time < res.last_time) return fail(expect, "time goes backwards");
+    // The engine that wrote a record defines what its body means; this build
+    // replays only its own (docs/LEDGER.md "Journal record").
+    if (rec.header.engine_version != kEngineVersion)
+      return fail(expect, "written by engine version " + std::to_string(rec.header.engine_version) +
+                              ", this build replays version " + std::to_string(kEngineVersion));
     std::string error;
     if (!exchange::decode_body(rec.body, cmd.body, &error)) return fail(expect, "command body: " + error);
     cmd.seq = expect;

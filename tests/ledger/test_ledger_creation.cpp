@@ -7,6 +7,9 @@
 #include <fstream>
 #include <string>
 
+#include "ledger/bytes.hpp"
+#include "ledger/journal_record.hpp"
+#include "ledger/rows.hpp"
 #include "ledger/ledger.hpp"
 #include "ledger/verify.hpp"
 #include "tests/ledger/ledger_test_helpers.hpp"
@@ -123,4 +126,37 @@ TEST_CASE("ledger creation: a complete ledger without the marker (a plain mdb_co
   INFO(report.summary());
   CHECK(report.ok);
   CHECK(report.verified_seq == 400);
+}
+
+TEST_CASE("journal: a record written by another engine version is refused by replay, with its seq",
+          "[ledger][creation]") {
+  TempDir tmp("erx-engine-version");
+  const fs::path dir = tmp.sub("ledger");
+  const RecordedStream s = record_stream(8, 1);
+  make_ledger(dir, s, 1);
+  {
+    // Rewrite record 1 as if an engine of version 1 had written it (hash and
+    // all: a correct record, only from another engine).
+    ledger::Ledger lg;
+    std::string error;
+    REQUIRE(lg.open(options(dir), &error) == 0);
+    ledger::lmdb::Txn txn;
+    REQUIRE(txn.begin(lg.env(), false) == 0);
+    const std::string key = ledger::key_u64(1);
+    std::string_view value;
+    REQUIRE(lg.table(ledger::Table::Journal).get(txn, key, value) == 0);
+    ledger::RecordView rec;
+    REQUIRE(ledger::read_record(value, rec) == ledger::RecordDefect::None);
+    ledger::RecordHeader old = rec.header;
+    old.engine_version = 1;
+    std::string rewritten;
+    ledger::append_record(rec.prev, old, std::string(rec.body), rewritten);
+    REQUIRE(lg.table(ledger::Table::Journal).put(txn, key, rewritten) == 0);
+    REQUIRE(txn.commit() == 0);
+  }
+  const ledger::VerifyReport report = ledger::verify_ledger(dir.string());
+  INFO(report.summary());
+  CHECK_FALSE(report.ok);
+  CHECK(report.first_bad_seq == 1);
+  CHECK(report.problem.find("engine version 1") != std::string::npos);
 }
