@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "engine/core/assert.hpp"
 #include "engine/exchange/command_codec.hpp"
@@ -108,19 +109,31 @@ Seq Sequencer::last_committed() const {
 
 // ---------------------------------------------------------------- apply thread
 
-// Waits for work; takes everything queued. False when stopping and drained.
-bool Sequencer::take(std::vector<Pending>& into) {
+// Takes up to `limit` queued commands. The first take of a batch waits for a
+// command; later ones wait for a command or for the writer to become idle —
+// the batch grows for exactly as long as the writer is busy with the one
+// before, so commands that arrive during a commit share the next one (no
+// convoy of one-command commits when a few sessions each wait for their ack).
+Sequencer::Took Sequencer::take(std::vector<Pending>& into, std::size_t limit, bool first) {
   std::unique_lock lock(mu_);
-  not_empty_.wait(lock, [&] { return !queue_.empty() || stopping_ || failed_; });
-  if (queue_.empty() || failed_) return false;
-  if (options_.max_wait.count() > 0 && queue_.size() < options_.max_batch && !stopping_)
-    not_empty_.wait_for(lock, options_.max_wait, [&] { return queue_.size() >= options_.max_batch || stopping_; });
+  const auto writer_idle = [&] { return to_write_.empty() && !writing_; };
+  not_empty_.wait(lock, [&] { return !queue_.empty() || stopping_ || failed_ || (!first && writer_idle()); });
+  if (failed_) return Took::Stop;
+  if (queue_.empty()) return stopping_ ? Took::Stop : Took::WriterIdle;
+  if (first && options_.max_wait.count() > 0 && queue_.size() < limit && !stopping_)
+    not_empty_.wait_for(lock, options_.max_wait, [&] { return queue_.size() >= limit || stopping_; });
   into.clear();
-  into.swap(queue_);
-  queue_.reserve(options_.queue_capacity);
+  if (queue_.size() <= limit) {
+    into.swap(queue_);
+    queue_.reserve(options_.queue_capacity);
+  } else {
+    const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(limit);
+    std::move(queue_.begin(), end, std::back_inserter(into));
+    queue_.erase(queue_.begin(), end);
+  }
   lock.unlock();
   not_full_.notify_all();
-  return true;
+  return Took::Commands;
 }
 
 // Waits until the writer has released `stage`. False when the ledger failed.
@@ -136,23 +149,30 @@ void Sequencer::run_apply() {
   std::vector<Pending> work;
   work.reserve(options_.queue_capacity);
   std::size_t next_stage = 0;
-  bool ok = true;
-  while (ok && take(work)) {
-    for (std::size_t at = 0; at < work.size(); at += options_.max_batch) {
-      Stage& stage = stages_[next_stage];
-      if (!claim(stage)) {
-        tell_failed(work, at);  // never sequenced
-        ok = false;
+  for (bool more = true; more;) {
+    Stage& stage = stages_[next_stage];
+    if (!claim(stage)) break;  // the ledger failed: fail_stop told everything queued
+    begin_stage(stage);
+    std::size_t n = 0;
+    while (n < options_.max_batch) {
+      const Took took = take(work, options_.max_batch - n, n == 0);
+      if (took == Took::Stop) {
+        more = false;
         break;
       }
-      build(stage, work, at, std::min(work.size(), at + options_.max_batch));
-      {
-        std::lock_guard lock(mu_);
-        to_write_.push_back(&stage);
-      }
-      stage_ready_.notify_one();
-      next_stage ^= 1;
+      if (took == Took::WriterIdle) break;  // the writer can take this batch now
+      apply_into(stage, work);
+      n += work.size();
     }
+    finish_stage(stage);
+    {
+      std::lock_guard lock(mu_);
+      if (n == 0) stage.busy = false;  // stopping, nothing taken
+      else to_write_.push_back(&stage);
+    }
+    if (n == 0) continue;
+    stage_ready_.notify_one();
+    next_stage ^= 1;
   }
   {
     std::lock_guard lock(mu_);
@@ -180,17 +200,20 @@ void Sequencer::snapshot(Stage& stage) {
 }
 
 // Sequences work[from, to): journal records, the Exchange, derived rows.
-void Sequencer::build(Stage& stage, std::vector<Pending>& work, std::size_t from, std::size_t to) {
+void Sequencer::begin_stage(Stage& stage) {
   stage.batch.clear();
   stage.events.clear();
   stage.applied.clear();
   stage.checkpoints = 0;
   stage.snapshots = 0;
+  stage.apply_ns = 0;
   rows_.attach(stage.batch);
   collector_.into = &stage.events;
+}
+
+void Sequencer::apply_into(Stage& stage, std::vector<Pending>& work) {
   const auto t0 = SteadyClock::now();
-  for (std::size_t i = from; i < to; ++i) {
-    Pending& p = work[i];
+  for (Pending& p : work) {
     const Seq seq = last_seq_ + 1;
     const exchange::Timestamp time = std::max(clock_.now(), last_time_);
     body_.clear();
@@ -214,12 +237,16 @@ void Sequencer::build(Stage& stage, std::vector<Pending>& work, std::size_t from
       checkpoint(stage, day_close ? CheckpointReason::DayClose : CheckpointReason::Interval);
     if (snap) snapshot(stage);
   }
+  stage.apply_ns += ns(SteadyClock::now() - t0);
+}
+
+// The batch's current-value rows, once, after all its commands.
+void Sequencer::finish_stage(Stage& stage) {
   const auto t1 = SteadyClock::now();
   rows_.finish(ex_);
   rows_.detach();
   collector_.into = nullptr;
   stage.last_seq = last_seq_;
-  stage.apply_ns = ns(t1 - t0);
   stage.finish_ns = ns(SteadyClock::now() - t1);
 }
 
@@ -234,6 +261,7 @@ void Sequencer::run_writer() {
       if (to_write_.empty()) return;  // the apply thread is done and everything is written
       stage = to_write_.front();
       to_write_.erase(to_write_.begin());
+      writing_ = true;
     }
     if (failed()) {
       tell_failed(*stage);  // applied after a failed commit: never acknowledged
@@ -243,8 +271,10 @@ void Sequencer::run_writer() {
     {
       std::lock_guard lock(mu_);
       stage->busy = false;
+      writing_ = false;
     }
     stage_free_.notify_all();
+    not_empty_.notify_all();  // the batch being gathered can come now
   }
 }
 

@@ -9,7 +9,11 @@
 //       only then: each command's Completion with its events.
 //
 // The two threads form a pipeline of two batches: while one batch is written
-// and synced, the next is applied. Batches are committed strictly in order.
+// and synced, the next is applied — and it keeps taking commands for as long
+// as the writer is busy (up to max_batch), then goes to the writer the moment
+// it is free. So under light load a command waits for at most the commit in
+// flight and its own, and commands that arrive during a commit share the next
+// one. Batches are committed strictly in order.
 //
 // A full queue blocks producers (it never drops). Any write or commit error
 // stops the sequencer for good (fail-stop): the batch's commands and every
@@ -146,9 +150,12 @@ class Sequencer {
 
   void run_apply();
   void run_writer();
-  bool take(std::vector<Pending>& into);
+  enum class Took { Commands, WriterIdle, Stop };
+  Took take(std::vector<Pending>& into, std::size_t limit, bool first);
   bool claim(Stage& stage);
-  void build(Stage& stage, std::vector<Pending>& work, std::size_t from, std::size_t to);
+  void begin_stage(Stage& stage);
+  void apply_into(Stage& stage, std::vector<Pending>& work);
+  void finish_stage(Stage& stage);
   void write(Stage& stage);
   void fail_stop(int rc);
   static void tell_failed(const std::vector<Pending>& work, std::size_t from);
@@ -170,6 +177,7 @@ class Sequencer {
   std::vector<Stage*> to_write_;  // in seq order
   bool stopping_ = false;
   bool applying_done_ = false;    // the apply thread has handed over its last stage
+  bool writing_ = false;          // the writer holds a stage (writing it or telling it failed)
   bool failed_ = false;
   std::string failure_;
   SequencerStats stats_;

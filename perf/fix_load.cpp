@@ -330,6 +330,11 @@ Result run_erxd(const Options& o, const std::vector<std::string>& comps, const f
   ::kill(pid, SIGTERM);
   int status = 0;
   ::waitpid(pid, &status, 0);
+  {
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);)
+      if (line.find("stopped at seq") != std::string::npos) std::printf("      %s\n", line.substr(line.find("erxd:")).c_str());
+  }
   fs::remove_all(dir);
   return r;
 }

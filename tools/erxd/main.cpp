@@ -200,6 +200,9 @@ int main(int argc, char** argv) {
     spdlog::critical("erxd: the ledger failed: {}", dx.sequencer().failure());
     return 1;
   }
-  spdlog::info("erxd: stopped at seq {}", dx.sequencer().last_committed());
+  const ledger::SequencerStats st = dx.sequencer().stats();
+  spdlog::info("erxd: stopped at seq {}: {} commands in {} commits (largest {}), commit {} us average",
+               dx.sequencer().last_committed(), st.commands, st.batches, st.largest_batch,
+               st.batches ? st.commit_ns / st.batches / 1000 : 0);
   return 0;
 }
