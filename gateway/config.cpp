@@ -46,6 +46,7 @@ bool set_top(ErxdConfig& c, std::string_view k, std::string_view v) {
   if (k == "limits.throttle_window_ms") return number(v, l.throttle_window_ms) && l.throttle_window_ms > 0;
   if (k == "limits.throttle_logout_multiple") return number(v, l.throttle_logout_multiple) && l.throttle_logout_multiple > 1;
   if (k == "limits.outbound_queue") return number(v, l.outbound_queue) && l.outbound_queue > 0;
+  if (k == "limits.max_unsent_bytes") return number(v, l.max_unsent_bytes) && l.max_unsent_bytes >= 4096;
   if (k == "limits.max_connections") return number(v, l.max_connections) && l.max_connections > 0 && l.max_connections <= 512;
   if (k == "limits.heartbeat_seconds") return number(v, l.heartbeat_seconds) && l.heartbeat_seconds > 0;
   return false;

@@ -40,6 +40,7 @@ struct GatewayLimits {
   std::uint32_t throttle_window_ms = 1000;
   std::uint32_t throttle_logout_multiple = 5;  // above messages × this in one window: logout
   std::size_t outbound_queue = 10'000;       // messages waiting for one session; full: disconnected
+  std::size_t max_unsent_bytes = std::size_t{4} << 20;  // bytes the member's socket has not taken; above: disconnected
   std::uint32_t max_connections = 64;        // beyond: refused at accept (keeps descriptors far below 1024)
   std::uint32_t heartbeat_seconds = 30;
 };

@@ -21,6 +21,7 @@ limits.throttle_messages = 200
 limits.throttle_window_ms = 1000
 limits.throttle_logout_multiple = 5
 limits.outbound_queue = 10000
+limits.max_unsent_bytes = 4194304
 limits.max_connections = 64
 limits.heartbeat_seconds = 30
 

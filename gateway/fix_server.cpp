@@ -18,16 +18,14 @@
 namespace erx::gateway {
 
 namespace {
-// A member that does not read its socket: its unsent bytes are capped here
-// (besides the message queue of its session, GatewayLimits::outbound_queue).
-constexpr std::size_t kMaxUnsentBytes = std::size_t{4} << 20;
 constexpr int kPollMs = 100;
 }  // namespace
 
 class Connection final : public FIX::Responder {
  public:
   Connection(int fd, std::string peer, ConnectionHooks& hooks, const GatewayLimits& limits)
-      : fd_(fd), peer_(std::move(peer)), hooks_(hooks), framer_(limits.max_message_bytes) {
+      : fd_(fd), peer_(std::move(peer)), hooks_(hooks), framer_(limits.max_message_bytes),
+        max_unsent_(limits.max_unsent_bytes) {
     thread_ = std::thread([this] { run(); });
   }
   ~Connection() override {
@@ -42,10 +40,6 @@ class Connection final : public FIX::Responder {
     // Written by flush() at the end of the loop's turn: one send(2) for all
     // the messages of a turn, not one per message.
     out_.append(bytes);
-    if (out_.size() > kMaxUnsentBytes) {
-      spdlog::warn("fix {}: member does not read ({} bytes unsent): disconnecting", name(), out_.size());
-      closing_ = true;
-    }
     return true;
   }
   void disconnect() override { closing_ = true; }
@@ -80,6 +74,13 @@ class Connection final : public FIX::Responder {
       }
       if (std::chrono::steady_clock::now() > logout_deadline) closing_ = true;
       flush();
+      // A member that does not read its socket: besides its session's message
+      // queue (GatewayLimits::outbound_queue), what the kernel would not take
+      // is capped.
+      if (out_.size() > max_unsent_ && !closing_) {
+        spdlog::warn("fix {}: member does not read ({} bytes unsent): disconnecting", name(), out_.size());
+        closing_ = true;
+      }
     }
     teardown();
   }
@@ -169,6 +170,7 @@ class Connection final : public FIX::Responder {
   std::string peer_;
   ConnectionHooks& hooks_;
   FixFramer framer_;
+  std::size_t max_unsent_;
   FIX::Session* session_ = nullptr;
   int wake_fd_ = -1;
   std::string out_;

@@ -25,8 +25,9 @@ namespace {
 // checksum) or written by hand, sent as bytes.
 class RawFix {
  public:
-  RawFix(std::uint16_t port, std::string comp) : comp_(std::move(comp)) {
+  RawFix(std::uint16_t port, std::string comp, int receive_buffer = 0) : comp_(std::move(comp)) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (receive_buffer > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
@@ -290,3 +291,55 @@ TEST_CASE("fix: cancel on disconnect \"day\" cancels only the member's DAY order
   CHECK(field(*st, 11) == "GTC1");
 }
 
+
+TEST_CASE("fix: a member that stops reading is disconnected, and the others keep trading", "[fix][integration]") {
+  TempDir tmp("erx-fix-slow");
+  std::string text = erx::gateway::default_config_text();
+  const std::size_t at = text.find("limits.max_unsent_bytes = ");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, text.find('\n', at) - at, "limits.max_unsent_bytes = 16384");
+  const std::size_t th = text.find("limits.throttle_messages = ");
+  REQUIRE(th != std::string::npos);
+  text.replace(th, text.find('\n', th) - th, "limits.throttle_messages = 1000000");  // this test floods on purpose
+  const std::string path = (tmp.path() / "erxd.conf").string();
+  std::ofstream(path) << text;
+  ErxdProcess erxd(tmp.path() / "erxd", {"--config", path});
+  INFO(erxd.log());
+  // M3 subscribes to market data, then never reads again (a small receive
+  // buffer, so the kernel cannot hide it for long).
+  RawFix slow(erxd.port(), "M3", 2048);
+  slow.logon("m3", "demo-m3");
+  FIX::Message md;
+  md.getHeader().setField(FIX::FIELD::MsgType, "V");
+  md.setField(262, "SLOW");
+  md.setField(263, "1");
+  md.setField(264, "5");
+  FIX::Group types(267, 269);
+  types.setField(269, "2");
+  md.addGroup(types);
+  FIX::Group sym(146, 55);
+  sym.setField(55, "CEA25");
+  md.addGroup(sym);
+  slow.send(md);
+  FixMember m1("M1", "m1", "demo-m1", erxd.port()), m2("M2", "m2", "demo-m2", erxd.port());
+  REQUIRE(m1.logon());
+  REQUIRE(m2.logon());
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  int n = 0;
+  while (erxd.log().find("does not read") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    for (int i = 0; i < 100; ++i, ++n) {
+      FIX::Message s = new_order("S" + std::to_string(n), "CEA25", '2', "1", "90.00");
+      FIX::Message b = new_order("B" + std::to_string(n), "CEA25", '1', "1", "90.00");
+      m2.send(s);
+      m1.send(b);
+    }
+    REQUIRE(m1.wait_for(exec_report("B" + std::to_string(n - 1), 'F'), 10000ms));
+  }
+  CHECK(erxd.log().find("M3: member does not read") != std::string::npos);
+  // The others were never held up: one more trade goes through.
+  FIX::Message s = new_order("S-last", "CEA25", '2', "1", "90.00");
+  FIX::Message b = new_order("B-last", "CEA25", '1', "1", "90.00");
+  m2.send(s);
+  m1.send(b);
+  CHECK(m1.wait_for(exec_report("B-last", 'F')));
+}
