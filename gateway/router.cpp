@@ -328,6 +328,18 @@ void level_entry(std::vector<std::vector<OutField>>& entries, const InstrumentIn
   entries.push_back(std::move(e));
 }
 
+// The day's statistics after a trade: open, high, low, VWAP, volume.
+void stats_entries(std::vector<std::vector<OutField>>& entries, const InstrumentInfo& ins, const DayStats& d) {
+  if (d.trades == 0) return;
+  const std::string sym(ins.spec.symbol.view());
+  const Price vwap = static_cast<Price>(divide_rounded(d.price_x_qty, Money(d.volume), Rounding::HalfUp));
+  for (const auto& [type, px] : {std::pair{'4', d.open}, std::pair{'7', d.high}, std::pair{'8', d.low}, std::pair{'9', vwap}})
+    entries.push_back({{tag::MDUpdateAction, "0"}, {tag::MDEntryType, std::string(1, type)}, {tag::Symbol, sym},
+                       {tag::MDEntryPx, format_price(ins, px)}});
+  entries.push_back({{tag::MDUpdateAction, "0"}, {tag::MDEntryType, "B"}, {tag::Symbol, sym},
+                     {tag::MDEntrySize, format_qty(ins, d.volume)}});
+}
+
 // New / changed / deleted levels between two top-N lists of one side.
 void diff_levels(std::vector<std::vector<OutField>>& entries, const InstrumentInfo& ins, char type,
                  const TopLevels& before, const TopLevels& after) {
@@ -362,7 +374,10 @@ void Router::publish_market_data(std::vector<Delivery>& out) {
     OutGroup g{tag::NoMDEntries, tag::MDUpdateAction, {}};
     diff_levels(g.entries, *ins, '0', bids, new_bids);
     diff_levels(g.entries, *ins, '1', asks, new_asks);
-    for (auto& t : trades) g.entries.push_back(std::move(t));
+    if (!trades.empty()) {
+      for (auto& t : trades) g.entries.push_back(std::move(t));
+      stats_entries(g.entries, *ins, market_.stats(id));
+    }
     bids = new_bids;
     asks = new_asks;
     if (g.entries.empty()) continue;

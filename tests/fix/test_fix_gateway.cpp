@@ -207,15 +207,19 @@ TEST_CASE("fix: market data snapshot and increments follow the book and the trad
   m3->send(buy);
   const auto inc = m3->wait_for(of_type("X"));
   REQUIRE(inc);
-  bool saw_trade = false, saw_change = false;
+  bool saw_trade = false, saw_change = false, saw_vwap = false, saw_volume = false;
   for (unsigned i = 1; i <= inc->groupCount(268); ++i) {
     FIX::Group g(268, 279);
     inc->getGroup(i, g);
     if (field(g, 269) == "2") saw_trade = field(g, 270) == "71.00" && field(g, 271) == "10";
     if (field(g, 269) == "1") saw_change = field(g, 279) == "1" && field(g, 271) == "20";
+    if (field(g, 269) == "9") saw_vwap = field(g, 270) == "71.00";
+    if (field(g, 269) == "B") saw_volume = field(g, 271) == "10";
   }
   CHECK(saw_trade);
   CHECK(saw_change);
+  CHECK(saw_vwap);    // the day's statistics follow every trade
+  CHECK(saw_volume);
 
   FIX::Message unknown;
   unknown.getHeader().setField(FIX::FIELD::MsgType, "V");
