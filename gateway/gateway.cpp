@@ -219,7 +219,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
     deliveries.clear();
     {
       std::lock_guard lock(views_mu);
-      if (o.status == ledger::Outcome::Status::Committed) router.committed(r.info, o.seq, o.events, deliveries);
+      if (o.status == ledger::Outcome::Status::Committed) router.committed(r.info, o.seq, o.time, o.events, deliveries);
       else router.failed(r.info, deliveries);
     }
     woken.clear();

@@ -1,8 +1,10 @@
 #include "gateway/router.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <variant>
 
+#include "engine/core/assert.hpp"
 #include "engine/fixed/decimal.hpp"
 #include "gateway/inbound.hpp"
 #include "gateway/reject_map.hpp"
@@ -91,6 +93,7 @@ OutMsg Router::status_report(const OrderInfo& o, char exec_type) const {
 }
 
 void Router::send_report(exchange::MemberId member, OutMsg msg, std::vector<Delivery>& out) {
+  if (!transact_time_.empty()) msg.set(tag::TransactTime, transact_time_);
   auto copy_to = [&](SlotId slot) {
     if (slot == kNoSlot) return;
     OutMsg copy = msg;
@@ -105,9 +108,33 @@ void Router::send_report(exchange::MemberId member, OutMsg msg, std::vector<Deli
 
 // ------------------------------------------------------------ events
 
-void Router::committed(const RequestInfo& r, exchange::Seq seq, std::span<const Event> events,
+std::string fix_utc_timestamp(exchange::Timestamp ns) {
+  ERX_ASSERT(ns >= 0);
+  const std::int64_t ms = ns / 1'000'000;
+  std::int64_t days = ms / 86'400'000;
+  const std::int64_t rest = ms % 86'400'000;
+  // Civil date from days since 1970-01-01 (proleptic Gregorian).
+  days += 719468;
+  const std::int64_t era = days / 146097;
+  const std::int64_t doe = days - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld%02lld%02lld-%02lld:%02lld:%02lld.%03lld", static_cast<long long>(y),
+                static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(rest / 3'600'000),
+                static_cast<long long>(rest / 60'000 % 60), static_cast<long long>(rest / 1000 % 60),
+                static_cast<long long>(rest % 1000));
+  return buf;
+}
+
+void Router::committed(const RequestInfo& r, exchange::Seq seq, exchange::Timestamp time, std::span<const Event> events,
                        std::vector<Delivery>& out) {
   touched_.clear();
+  transact_time_ = fix_utc_timestamp(time);
   for (std::size_t i = 0; i < events.size(); ++i) {
     const std::string id = exec_id(seq, i);
     std::visit(

@@ -57,8 +57,8 @@ class Router {
       : instruments_(instruments), orders_(orders), market_(market), dir_(directory) {}
 
   // One committed command: its seq and events. Appends what to send.
-  void committed(const RequestInfo& request, exchange::Seq seq, std::span<const exchange::Event> events,
-                 std::vector<Delivery>& out);
+  void committed(const RequestInfo& request, exchange::Seq seq, exchange::Timestamp time,
+                 std::span<const exchange::Event> events, std::vector<Delivery>& out);
   // The sequencer stopped before committing it: the requester is told.
   void failed(const RequestInfo& request, std::vector<Delivery>& out);
 
@@ -97,7 +97,11 @@ class Router {
   std::map<InstrumentId, std::pair<TopLevels, TopLevels>> published_;
   std::map<InstrumentId, std::vector<std::vector<OutField>>> pending_trades_;
   std::vector<InstrumentId> touched_;
+  std::string transact_time_;  // TransactTime(60) of the command being routed
 };
+
+// FIX UTCTimestamp with milliseconds: "YYYYMMDD-HH:MM:SS.sss".
+[[nodiscard]] std::string fix_utc_timestamp(exchange::Timestamp ns);
 
 // FIX text of engine values (docs/FIX.md).
 [[nodiscard]] char fix_side(exchange::Side s);

@@ -229,7 +229,7 @@ void Sequencer::apply_into(Stage& stage, std::vector<Pending>& work) {
     last_seq_ = seq;
     last_hash_ = hash;
     last_time_ = time;
-    stage.applied.push_back(Applied{seq, first, stage.events.size(), p.done});
+    stage.applied.push_back(Applied{seq, time, first, stage.events.size(), p.done});
     // A snapshot always has a checkpoint at its seq: recovery checks the
     // loaded state against that checkpoint's state hash.
     const bool snap = options_.snapshot_every != 0 && seq % options_.snapshot_every == 0;
@@ -302,7 +302,8 @@ void Sequencer::write(Stage& stage) {
   const std::span<const exchange::Event> all(stage.events);
   for (const Applied& a : stage.applied)
     if (a.done)
-      a.done->done(Outcome{Outcome::Status::Committed, a.seq, all.subspan(a.first_event, a.end_event - a.first_event)});
+      a.done->done(
+          Outcome{Outcome::Status::Committed, a.seq, all.subspan(a.first_event, a.end_event - a.first_event), a.time});
 }
 
 // ---------------------------------------------------------------- failure

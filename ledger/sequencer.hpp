@@ -55,6 +55,7 @@ struct Outcome {
   Status status = Status::Failed;
   exchange::Seq seq = 0;                       // 0 when it never got one
   std::span<const exchange::Event> events;     // valid only during done()
+  exchange::Timestamp time = 0;                // the time the sequencer gave it (0 when none)
 };
 
 // Called on the sequencer's writer thread, after the commit, in seq order;
@@ -131,6 +132,7 @@ class Sequencer {
   };
   struct Applied {
     exchange::Seq seq;
+    exchange::Timestamp time;
     std::size_t first_event, end_event;
     Completion* done;
   };

@@ -51,6 +51,7 @@ TEST_CASE("fix: partial and full fills carry the right quantities and average pr
   CHECK(field(*fill, 151) == "0");      // LeavesQty
   CHECK(field(*fill, 39) == "2");       // filled
   CHECK(field(*fill, 6) == "90.000000");  // AvgPx at price scale + 4
+  CHECK(field(*fill, 60).size() == 21);    // TransactTime: the sequenced time, to the millisecond
   const auto partial = m2->wait_for(exec_report("S1", 'F'));
   REQUIRE(partial);
   CHECK(field(*partial, 39) == "1");

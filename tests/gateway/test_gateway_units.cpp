@@ -6,6 +6,7 @@
 #include "gateway/credentials.hpp"
 #include "gateway/fix_framer.hpp"
 #include "gateway/inbound.hpp"
+#include "gateway/router.hpp"
 
 using namespace erx::gateway;
 
@@ -106,6 +107,12 @@ TEST_CASE("FIX UTCTimestamp to nanoseconds", "[gateway][unit]") {
   CHECK_FALSE(parse_utc_timestamp("2026-01-05T01:30:00"));
   CHECK_FALSE(parse_utc_timestamp("20261305-01:30:00"));
   CHECK_FALSE(parse_utc_timestamp("20260105-01:30:00."));
+  // And back (TransactTime on execution reports), at millisecond precision.
+  CHECK(fix_utc_timestamp(1'767'576'600'250'999'999) == "20260105-01:30:00.250");
+  CHECK(fix_utc_timestamp(0) == "19700101-00:00:00.000");
+  CHECK(fix_utc_timestamp(951'782'400'000'000'000) == "20000229-00:00:00.000");  // a leap day
+  for (std::int64_t t : {std::int64_t{0}, std::int64_t{1'767'576'600'250'000'000}, std::int64_t{4'102'444'799'999'000'000}})
+    CHECK(parse_utc_timestamp(fix_utc_timestamp(t)) == t);
 }
 
 TEST_CASE("throttle: over the limit rejected, far over logged out, a new window starts afresh", "[gateway][unit]") {
