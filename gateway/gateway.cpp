@@ -327,6 +327,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
         in = translate(m, t, member, orders, instruments);
       }
       in.info.slot = sid;
+      in.info.member = member.member;
       if (in.reject) {
         reply(s, std::move(*in.reject));
         return;

@@ -270,10 +270,12 @@ void Router::on_rejected(const exchange::CommandRejected& e, const RequestInfo& 
       break;
     case RequestInfo::Kind::Cancel:
     case RequestInfo::Kind::Replace: {
-      const OrderInfo* o = nullptr;  // the order's id and status, when the gateway knows it
+      // The order's id and current status when it is the member's own order
+      // the gateway knows (a late cancel of a filled order says 39=2).
+      const OrderInfo* o = orders_.find(r.member, r.orig_clord_id);
       m = OutMsg{"9", {}, {}};
       m.set(tag::OrderID, o ? std::to_string(o->id) : "NONE").set(tag::ClOrdID, r.clord_id)
-          .set(tag::OrigClOrdID, r.orig_clord_id).set(tag::OrdStatus, "8")
+          .set(tag::OrigClOrdID, r.orig_clord_id).set(tag::OrdStatus, o ? std::string(1, ord_status(o->status)) : "8")
           .set(tag::CxlRejResponseTo, r.kind == RequestInfo::Kind::Cancel ? "1" : "2")
           .set(tag::CxlRejReason, std::to_string(fr.cxl_rej_reason < 0 ? 99 : fr.cxl_rej_reason));
       break;

@@ -27,6 +27,7 @@ struct RequestInfo {
   enum class Kind : std::uint8_t { Internal, NewOrder, Cancel, Replace, MassCancel };
   Kind kind = Kind::Internal;
   SlotId slot = kNoSlot;     // the requesting session
+  exchange::MemberId member = 0;  // the requesting member
   std::string clord_id;      // ClOrdID(11) of the request
   std::string orig_clord_id; // OrigClOrdID(41) of a cancel / replace
   std::string symbol;

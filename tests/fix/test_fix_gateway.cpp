@@ -121,6 +121,7 @@ TEST_CASE("fix: replace, cancel, cancel of a filled order, mass cancel", "[fix][
   CHECK(field(*rej, 41) == "B9");
   CHECK(field(*rej, 102) == "1");
   CHECK(field(*rej, 434) == "1");
+  CHECK(field(*rej, 39) == "2");  // the order's current status: filled
 
   // Another member's order is not yours to cancel.
   FIX::Message theirs = new_order("S10", "CEA25", '2', "5", "95.00", '1');
