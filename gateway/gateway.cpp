@@ -383,16 +383,54 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
     }
   }
 
+  // Every instrument's session, or the one named by Symbol (55) or
+  // TradingSessionID (336); an unknown one: 340=6 with 567=1.
   void trading_session_status(Slot& s, const FIX::Message& m) {
+    const std::string req = m.isSetField(tag::TradSesReqID) ? m.getField(tag::TradSesReqID) : "";
+    std::string only = m.isSetField(tag::Symbol) ? m.getField(tag::Symbol) : "";
+    if (only.empty() && m.isSetField(tag::TradingSessionID)) only = m.getField(tag::TradingSessionID);
+    if (!only.empty() && instruments.find(only) == nullptr) {
+      OutMsg r{"h", {}, {}};
+      r.set(tag::TradSesReqID, req).set(tag::TradingSessionID, only).set(tag::TradSesStatus, "6")
+          .set(567, "1").set(tag::Text, "unknown symbol " + only);
+      return reply(s, std::move(r));
+    }
     for (const auto& [id, ins] : instruments.all()) {
+      if (!only.empty() && ins.spec.symbol.view() != only) continue;
       OutMsg r = session_status(ins);
-      if (m.isSetField(tag::TradSesReqID)) r.set(tag::TradSesReqID, m.getField(tag::TradSesReqID));
+      if (!req.empty()) r.set(tag::TradSesReqID, req);
       reply(s, std::move(r));
     }
   }
 
+  // What ERX's market data offers (docs/FIX.md "Market data"); anything else
+  // is refused with its MDReqRejReason before any symbol is looked at.
+  static const char* unsupported_md(const FIX::Message& m) {
+    const std::string sub = m.getField(tag::SubscriptionRequestType);
+    if (sub != "0" && sub != "1" && sub != "2") return "4";
+    if (m.isSetField(tag::MarketDepth)) {
+      const std::string depth = m.getField(tag::MarketDepth);
+      if (depth.size() != 1 || depth[0] < '0' || depth[0] > '5') return "5";
+    }
+    if (m.isSetField(tag::MDUpdateType) && m.getField(tag::MDUpdateType) != "1") return "6";
+    if (m.isSetField(266) && m.getField(266) != "Y") return "7";
+    const std::size_t n = m.groupCount(tag::NoMDEntryTypes);
+    for (std::size_t i = 1; i <= n; ++i) {
+      FIX::Group g(tag::NoMDEntryTypes, tag::MDEntryType);
+      m.getGroup(static_cast<unsigned>(i), g);
+      const std::string t = g.getField(tag::MDEntryType);
+      if (t.size() != 1 || std::string_view("0124789B").find(t[0]) == std::string_view::npos) return "8";
+    }
+    return nullptr;
+  }
+
   void market_data_request(Slot& s, SlotId sid, const FIX::Message& m) {
     const std::string req = m.getField(tag::MDReqID);
+    if (const char* reason = unsupported_md(m)) {
+      OutMsg r{"Y", {}, {}};
+      r.set(tag::MDReqID, req).set(tag::MDReqRejReason, reason).set(tag::Text, "not offered by ERX (docs/FIX.md)");
+      return reply(s, std::move(r));
+    }
     const char sub = m.getField(tag::SubscriptionRequestType).at(0);
     if (sub == '2') return router.unsubscribe(sid, req);
     std::vector<std::string> symbols;

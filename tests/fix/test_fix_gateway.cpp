@@ -239,6 +239,31 @@ TEST_CASE("fix: market data snapshot and increments follow the book and the trad
   REQUIRE(rej);
   CHECK(field(*rej, 262) == "MD2");
   CHECK(field(*rej, 281) == "0");
+
+  // What ERX does not offer is refused with its reason.
+  FIX::Message full_refresh = unknown;
+  full_refresh.setField(262, "MD3");
+  full_refresh.setField(265, "0");  // full refresh updates: ERX sends increments
+  m3->send(full_refresh);
+  const auto rej6 = m3->wait_for(of_type("Y"));
+  REQUIRE(rej6);
+  CHECK(field(*rej6, 262) == "MD3");
+  CHECK(field(*rej6, 281) == "6");
+  FIX::Message imbalance;
+  imbalance.getHeader().setField(FIX::FIELD::MsgType, "V");
+  imbalance.setField(262, "MD4");
+  imbalance.setField(263, "0");
+  imbalance.setField(264, "5");
+  FIX::Group it(267, 269);
+  it.setField(269, "A");  // imbalance: not offered
+  imbalance.addGroup(it);
+  FIX::Group is(146, 55);
+  is.setField(55, "CEA25");
+  imbalance.addGroup(is);
+  m3->send(imbalance);
+  const auto rej8 = m3->wait_for(of_type("Y"));
+  REQUIRE(rej8);
+  CHECK(field(*rej8, 281) == "8");
 }
 
 TEST_CASE("fix: after a restart a member sees its open orders (mass status)", "[fix][integration]") {
@@ -309,6 +334,14 @@ TEST_CASE("fix: security list with the environmental-right attributes, session s
   REQUIRE(h);
   CHECK(field(*h, 335) == "TS1");
   CHECK(field(*h, 340) == "2");
+  FIX::Message g_unknown = g;
+  g_unknown.setField(335, "TS2");
+  g_unknown.setField(336, "NOPE");
+  m1->send(g_unknown);
+  const auto h_unknown = m1->wait_for([](const FIX::Message& m) { return msg_type(m) == "h" && field(m, 335) == "TS2"; });
+  REQUIRE(h_unknown);
+  CHECK(field(*h_unknown, 340) == "6");
+  CHECK(field(*h_unknown, 567) == "1");
 
   FIX::Message o = new_order("Q1", "SO2-NC-5Y", '1', "2", "380.00", '1');
   m1->send(o);
