@@ -503,6 +503,8 @@ void Gateway::load_views() {
     info->session = ex.session(id).value_or(exchange::SessionState::Closed);
     info->reference = ex.reference_price(id);
     std::tie(info->band_lo, info->band_hi) = ex.price_band(id);
+    const exchange::Exchange::TodayStats t = ex.today_stats(id);
+    g.market.restore_day(id, DayStats{t.open, t.high, t.low, t.last, t.volume, t.price_x_qty, t.trades});
   }
   for (const exchange::Exchange::OpenOrder& o : ex.list_open_orders()) {
     OrderInfo info;

@@ -312,6 +312,7 @@ void Router::on_session(const exchange::SessionChanged& e, std::vector<Delivery>
     OutMsg m{"h", {}, {}};
     m.set(tag::TradingSessionID, std::string(ins->spec.symbol.view()))
         .set(tag::TradSesStatus, trad_ses_status(e.state))
+        .set(325, "Y")  // UnsolicitedIndicator: a change, not an answer
         .set(tag::Symbol, std::string(ins->spec.symbol.view()));
     out.push_back(Delivery{slot, std::move(m)});
   }

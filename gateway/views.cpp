@@ -107,6 +107,8 @@ void MarketView::trade(InstrumentId ins, Price price, Qty qty) {
 
 void MarketView::new_day(InstrumentId ins) { books_[ins].day = DayStats{}; }
 
+void MarketView::restore_day(InstrumentId ins, const DayStats& d) { books_[ins].day = d; }
+
 TopLevels MarketView::top(InstrumentId ins, exchange::Side side) const {
   TopLevels out;
   const auto it = books_.find(ins);

@@ -120,6 +120,7 @@ class MarketView {
   void add_resting(InstrumentId ins, exchange::Side side, Price price, Qty delta);  // delta may be negative
   void trade(InstrumentId ins, Price price, Qty qty);
   void new_day(InstrumentId ins);
+  void restore_day(InstrumentId ins, const DayStats& d);  // after a restart
   [[nodiscard]] TopLevels top(InstrumentId ins, exchange::Side side) const;
   [[nodiscard]] DayStats stats(InstrumentId ins) const;
 

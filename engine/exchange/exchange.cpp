@@ -107,6 +107,13 @@ Price Exchange::reference_price(InstrumentId id) const {
   return ins ? ins->reference : 0;
 }
 
+Exchange::TodayStats Exchange::today_stats(InstrumentId id) const {
+  const InstrumentState* ins = instrument(id);
+  if (!ins) return {};
+  const DayStats& d = ins->day;
+  return TodayStats{d.open, d.high, d.low, d.last, d.volume, d.price_x_qty, d.trades};
+}
+
 const book::OrderBook* Exchange::book(InstrumentId id) const {
   const InstrumentState* ins = instrument(id);
   return ins ? ins->book.get() : nullptr;

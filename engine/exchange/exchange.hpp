@@ -74,6 +74,14 @@ class Exchange {
   [[nodiscard]] const InstrumentSpec* instrument_spec(InstrumentId id) const;
   [[nodiscard]] std::optional<SessionState> session(InstrumentId id) const;
   [[nodiscard]] Price reference_price(InstrumentId id) const;
+  // Today's trading so far (market data after a restart): zeros when nothing traded.
+  struct TodayStats {
+    Price open = 0, high = 0, low = 0, last = 0;
+    Qty volume = 0;
+    Money price_x_qty = 0;  // Σ price × qty of today's trades, for the VWAP
+    std::uint32_t trades = 0;
+  };
+  [[nodiscard]] TodayStats today_stats(InstrumentId id) const;
   [[nodiscard]] const book::OrderBook* book(InstrumentId id) const;
   // Balance of an account in one bucket (asset 0 = cash, fen; else instrument units).
   [[nodiscard]] Money balance(AccountId account, AssetId asset, Bucket bucket) const;

@@ -271,10 +271,19 @@ TEST_CASE("fix: after a restart a member sees its open orders (mass status)", "[
   {
     Demo demo(tmp);
     auto m1 = demo.member("M1", "m1", "demo-m1");
+    auto m3 = demo.member("M3", "m3", "demo-m3");
     FIX::Message o = new_order("G1", "EU-JX-25", '1', "100", "49.00", '1');
     m1->send(o);
     REQUIRE(m1->wait_for(exec_report("G1", '0')));
+    // A trade today, so the day's statistics have something to survive.
+    FIX::Message sell = new_order("T-S", "CEA25", '2', "5", "91.00", '1');
+    FIX::Message buy = new_order("T-B", "CEA25", '1', "5", "91.00");
+    m3->send(sell);
+    REQUIRE(m3->wait_for(exec_report("T-S", '0')));
+    m1->send(buy);
+    REQUIRE(m1->wait_for(exec_report("T-B", 'F')));
     m1->logout();
+    m3->logout();
     CHECK(demo.erxd.terminate() == 0);
   }
   Demo again(tmp);
@@ -291,6 +300,31 @@ TEST_CASE("fix: after a restart a member sees its open orders (mass status)", "[
   CHECK(field(*st, 151) == "100");
   CHECK(field(*st, 44) == "49.00");
   CHECK(field(*st, 911) == "1");
+
+  // The day's statistics were recovered with the exchange.
+  FIX::Message md;
+  md.getHeader().setField(FIX::FIELD::MsgType, "V");
+  md.setField(262, "AFTER");
+  md.setField(263, "0");
+  md.setField(264, "5");
+  FIX::Group t(267, 269);
+  t.setField(269, "2");
+  md.addGroup(t);
+  FIX::Group sym(146, 55);
+  sym.setField(55, "CEA25");
+  md.addGroup(sym);
+  m1->send(md);
+  const auto w = m1->wait_for(of_type("W"));
+  REQUIRE(w);
+  bool last = false, volume = false;
+  for (unsigned i = 1; i <= w->groupCount(268); ++i) {
+    FIX::Group e(268, 269);
+    w->getGroup(i, e);
+    last = last || (field(e, 269) == "2" && field(e, 270) == "91.00");
+    volume = volume || (field(e, 269) == "B" && field(e, 271) == "5");
+  }
+  CHECK(last);
+  CHECK(volume);
 }
 
 TEST_CASE("fix: security list with the environmental-right attributes, session status, order status, regulator copy",
