@@ -149,6 +149,7 @@ void Router::committed(const RequestInfo& r, exchange::Seq seq, exchange::Timest
           else if constexpr (std::is_same_v<E, exchange::SessionChanged>) on_session(e, out);
           else if constexpr (std::is_same_v<E, exchange::InstrumentCreated> ||
                              std::is_same_v<E, exchange::InstrumentChanged>) instruments_.upsert(e.instrument, e.spec);
+          else if constexpr (std::is_same_v<E, exchange::DailyStatistics>) on_close(e);
           else if constexpr (std::is_same_v<E, exchange::ReferencePriceSet>) {
             if (InstrumentInfo* ins = instruments_.find(e.instrument)) {
               ins->reference = e.reference;
@@ -162,6 +163,18 @@ void Router::committed(const RequestInfo& r, exchange::Seq seq, exchange::Timest
         events[i]);
   }
   publish_market_data(out);
+}
+
+// The day's close: the closing price (the next day's reference) goes to the
+// subscribers and into the snapshots until the next day opens.
+void Router::on_close(const exchange::DailyStatistics& e) {
+  const InstrumentInfo* ins = instruments_.find(e.instrument);
+  if (ins == nullptr || e.close == 0) return;
+  market_.close_day(e.instrument, e.close);
+  pending_entries_[e.instrument].push_back({{tag::MDUpdateAction, "0"}, {tag::MDEntryType, "5"},
+                                            {tag::Symbol, std::string(ins->spec.symbol.view())},
+                                            {tag::MDEntryPx, format_price(*ins, e.close)}});
+  touched_.push_back(e.instrument);
 }
 
 void Router::on_accepted(const exchange::OrderAccepted& e, std::string_view id, std::vector<Delivery>& out) {
@@ -189,6 +202,7 @@ void Router::on_accepted(const exchange::OrderAccepted& e, std::string_view id, 
 void Router::on_trade(const exchange::Trade& e, exchange::Seq seq, std::vector<Delivery>& out) {
   market_.trade(e.instrument, e.price, e.qty);
   touched_.push_back(e.instrument);
+  traded_.push_back(e.instrument);
   const InstrumentInfo* ins = instruments_.find(e.instrument);
   for (const exchange::FillSide* f : {&e.buy, &e.sell}) {
     OrderInfo* o = orders_.find(f->order);
@@ -205,7 +219,7 @@ void Router::on_trade(const exchange::Trade& e, exchange::Seq seq, std::vector<D
     if (!o->live()) orders_.finished(*o);
     send_report(o->member, std::move(m), out);
   }
-  pending_trades_[e.instrument].push_back(
+  pending_entries_[e.instrument].push_back(
       {{tag::MDUpdateAction, "0"}, {tag::MDEntryType, "2"}, {tag::Symbol, ins ? std::string(ins->spec.symbol.view()) : ""},
        {tag::MDEntryPx, ins ? format_price(*ins, e.price) : ""}, {tag::MDEntrySize, ins ? format_qty(*ins, e.qty) : ""}});
 }
@@ -391,8 +405,9 @@ void Router::publish_market_data(std::vector<Delivery>& out) {
   touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
   for (InstrumentId id : touched_) {
     const auto subs = subscribers_.find(id);
-    std::vector<std::vector<OutField>> trades = std::move(pending_trades_[id]);
-    pending_trades_.erase(id);
+    std::vector<std::vector<OutField>> entries = std::move(pending_entries_[id]);
+    pending_entries_.erase(id);
+    const bool traded = std::find(traded_.begin(), traded_.end(), id) != traded_.end();
     if (subs == subscribers_.end() || subs->second.empty()) {
       published_.erase(id);  // re-read at the next subscription
       continue;
@@ -404,10 +419,8 @@ void Router::publish_market_data(std::vector<Delivery>& out) {
     OutGroup g{tag::NoMDEntries, tag::MDUpdateAction, {}};
     diff_levels(g.entries, *ins, '0', bids, new_bids);
     diff_levels(g.entries, *ins, '1', asks, new_asks);
-    if (!trades.empty()) {
-      for (auto& t : trades) g.entries.push_back(std::move(t));
-      stats_entries(g.entries, *ins, market_.stats(id));
-    }
+    for (auto& e : entries) g.entries.push_back(std::move(e));
+    if (traded) stats_entries(g.entries, *ins, market_.stats(id));
     bids = new_bids;
     asks = new_asks;
     if (g.entries.empty()) continue;
@@ -419,6 +432,7 @@ void Router::publish_market_data(std::vector<Delivery>& out) {
     }
   }
   touched_.clear();
+  traded_.clear();
 }
 
 OutMsg Router::snapshot(const InstrumentInfo& ins, const std::string& md_req_id) const {
@@ -443,6 +457,7 @@ OutMsg Router::snapshot(const InstrumentInfo& ins, const std::string& md_req_id)
     std::vector<OutField> vol{{tag::MDEntryType, "B"}, {tag::MDEntrySize, format_qty(ins, d.volume)}};
     g.entries.push_back(std::move(vol));
   }
+  if (d.close != 0) entry('5', d.close, std::nullopt);
   m.groups.push_back(std::move(g));
   return m;
 }

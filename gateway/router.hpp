@@ -83,6 +83,7 @@ class Router {
                    std::vector<Delivery>& out);
   void on_mass_cancelled(const exchange::MassCancelled& e, const RequestInfo& r, std::vector<Delivery>& out);
   void on_session(const exchange::SessionChanged& e, std::vector<Delivery>& out);
+  void on_close(const exchange::DailyStatistics& e);
   // ER to the order's member, copied to its drop copy and the regulator.
   void send_report(exchange::MemberId member, OutMsg msg, std::vector<Delivery>& out);
   void publish_market_data(std::vector<Delivery>& out);
@@ -96,7 +97,8 @@ class Router {
   // and what the command being routed touched.
   std::map<InstrumentId, std::vector<std::pair<SlotId, std::string>>> subscribers_;
   std::map<InstrumentId, std::pair<TopLevels, TopLevels>> published_;
-  std::map<InstrumentId, std::vector<std::vector<OutField>>> pending_trades_;
+  std::map<InstrumentId, std::vector<std::vector<OutField>>> pending_entries_;  // trades, closing price
+  std::vector<InstrumentId> traded_;
   std::vector<InstrumentId> touched_;
   std::string transact_time_;  // TransactTime(60) of the command being routed
 };

@@ -109,6 +109,8 @@ void MarketView::new_day(InstrumentId ins) { books_[ins].day = DayStats{}; }
 
 void MarketView::restore_day(InstrumentId ins, const DayStats& d) { books_[ins].day = d; }
 
+void MarketView::close_day(InstrumentId ins, Price close) { books_[ins].day.close = close; }
+
 TopLevels MarketView::top(InstrumentId ins, exchange::Side side) const {
   TopLevels out;
   const auto it = books_.find(ins);

@@ -104,6 +104,7 @@ struct DayStats {
   Qty volume = 0;
   erx::Money price_x_qty = 0;  // Σ price × qty (price and qty units), for the VWAP
   std::uint32_t trades = 0;
+  Price close = 0;  // set at the day's close (the next reference price)
 };
 
 struct Level {
@@ -121,6 +122,7 @@ class MarketView {
   void trade(InstrumentId ins, Price price, Qty qty);
   void new_day(InstrumentId ins);
   void restore_day(InstrumentId ins, const DayStats& d);  // after a restart
+  void close_day(InstrumentId ins, Price close);
   [[nodiscard]] TopLevels top(InstrumentId ins, exchange::Side side) const;
   [[nodiscard]] DayStats stats(InstrumentId ins) const;
 
