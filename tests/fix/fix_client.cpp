@@ -1,8 +1,11 @@
 #include "tests/fix/fix_client.hpp"
 
+#include "gateway/config.hpp"
+
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -191,6 +194,54 @@ FIX::Message replace_order(const std::string& clord, const std::string& orig, co
   m.setField(40, "2");
   m.setField(44, price);
   return m;
+}
+
+FIX::Message market_data_request(const std::string& id, char subscription, const std::vector<std::string>& entry_types,
+                                 const std::string& symbol) {
+  FIX::Message m = app("V");
+  m.setField(262, id);
+  m.setField(263, std::string(1, subscription));
+  m.setField(264, "5");
+  for (const std::string& t : entry_types) {
+    FIX::Group g(267, 269);
+    g.setField(269, t);
+    m.addGroup(g);
+  }
+  FIX::Group s(146, 55);
+  s.setField(55, symbol);
+  m.addGroup(s);
+  return m;
+}
+
+FIX::Message mass_status_request(const std::string& id) {
+  FIX::Message m = app("AF");
+  m.setField(584, id);
+  m.setField(585, "7");
+  return m;
+}
+
+std::optional<FIX::Message> mass_status_until(FixMember& member, const std::string& reports) {
+  std::optional<FIX::Message> last;
+  for (int i = 0; i < 20; ++i) {
+    FIX::Message af = mass_status_request("ST" + std::to_string(i));
+    member.send(af);
+    last = member.wait_for([](const FIX::Message& m) { return msg_type(m) == "8" && field(m, 150) == "I"; });
+    if (last && field(*last, 911) == reports) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return last;
+}
+
+std::string config_with(const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& set) {
+  std::string text = gateway::default_config_text();
+  for (const auto& [key, value] : set) {
+    const std::size_t at = text.find(key + " = ");
+    if (at == std::string::npos) throw std::runtime_error("no key " + key + " in the embedded configuration");
+    text.replace(at, text.find('\n', at) - at, key + " = " + value);
+  }
+  const std::string path = (dir / "erxd.conf").string();
+  std::ofstream(path) << text;
+  return path;
 }
 
 std::string field(const FIX::FieldMap& m, int tag) { return m.isSetField(tag) ? m.getField(tag) : std::string(); }

@@ -83,6 +83,16 @@ FIX::Message new_order(const std::string& clord, const std::string& symbol, char
 FIX::Message cancel_order(const std::string& clord, const std::string& orig, const std::string& symbol, char side);
 FIX::Message replace_order(const std::string& clord, const std::string& orig, const std::string& symbol, char side,
                            const std::string& qty, const std::string& price);
+FIX::Message market_data_request(const std::string& id, char subscription, const std::vector<std::string>& entry_types,
+                                 const std::string& symbol);
+FIX::Message mass_status_request(const std::string& id);
+// Sends mass status requests until one reports `reports` orders (the state
+// after an asynchronous change, such as cancel on disconnect); the last
+// answer, or nullopt when none came.
+std::optional<FIX::Message> mass_status_until(FixMember& m, const std::string& reports);
+// erxd's embedded configuration with some `key = value` lines replaced,
+// written to dir/erxd.conf; returns its path.
+std::string config_with(const std::filesystem::path& dir, const std::vector<std::pair<std::string, std::string>>& set);
 // Predicates.
 std::function<bool(const FIX::Message&)> exec_report(const std::string& clord, char exec_type);
 std::string field(const FIX::FieldMap& m, int tag);

@@ -91,26 +91,14 @@ FIX::Message order(const std::string& clord, const std::string& symbol, const st
   return new_order(clord, symbol, '1', qty, "89.00");
 }
 
-// A configuration like the embedded one with a small throttle.
-std::string throttled_config(const std::filesystem::path& dir) {
-  std::string text = erx::gateway::default_config_text();
-  auto set = [&](const std::string& key, const std::string& value) {
-    const std::size_t at = text.find(key + " = ");
-    REQUIRE(at != std::string::npos);
-    text.replace(at, text.find('\n', at) - at, key + " = " + value);
-  };
-  set("limits.throttle_messages", "5");
-  set("limits.throttle_logout_multiple", "3");
-  const std::string path = (dir / "erxd.conf").string();
-  std::ofstream(path) << text;
-  return path;
-}
-
 }  // namespace
 
 TEST_CASE("fix bad input: each gets its documented answer and erxd keeps serving", "[fix][integration]") {
   TempDir tmp("erx-fix-bad");
-  ErxdProcess erxd(tmp.path() / "erxd", {"--config", throttled_config(tmp.path())});
+  // A small throttle: 5 messages a second, logout at 15.
+  const std::string config =
+      config_with(tmp.path(), {{"limits.throttle_messages", "5"}, {"limits.throttle_logout_multiple", "3"}});
+  ErxdProcess erxd(tmp.path() / "erxd", {"--config", config});
   INFO(erxd.log());
   FixMember m1("M1", "m1", "demo-m1", erxd.port());
   REQUIRE(m1.logon());
@@ -217,18 +205,8 @@ TEST_CASE("fix: cancel on disconnect cancels the member's orders in one mass can
   }
   FixMember m2("M2", "m2", "demo-m2", erxd.port());
   REQUIRE(m2.logon());
-  FIX::Message af;
-  af.getHeader().setField(FIX::FIELD::MsgType, "AF");
-  af.setField(584, "ST");
-  af.setField(585, "7");
   // The mass cancel is asynchronous to the logout: ask until it has happened.
-  std::optional<FIX::Message> st;
-  for (int i = 0; i < 20; ++i) {
-    m2.send(af);
-    st = m2.wait_for([](const FIX::Message& m) { return msg_type(m) == "8" && field(m, 150) == "I"; });
-    if (st && field(*st, 911) == "0") break;
-    std::this_thread::sleep_for(100ms);
-  }
+  const std::optional<FIX::Message> st = mass_status_until(m2, "0");
   REQUIRE(st);
   CHECK(field(*st, 911) == "0");
   CHECK(erxd.log().find("cancel on disconnect") != std::string::npos);
@@ -236,13 +214,7 @@ TEST_CASE("fix: cancel on disconnect cancels the member's orders in one mass can
 
 TEST_CASE("fix: connections past the configured maximum are refused at accept", "[fix][integration]") {
   TempDir tmp("erx-fix-max");
-  std::string text = erx::gateway::default_config_text();
-  const std::size_t at = text.find("limits.max_connections = ");
-  REQUIRE(at != std::string::npos);
-  text.replace(at, text.find('\n', at) - at, "limits.max_connections = 2");
-  const std::string path = (tmp.path() / "erxd.conf").string();
-  std::ofstream(path) << text;
-  ErxdProcess erxd(tmp.path() / "erxd", {"--config", path});
+  ErxdProcess erxd(tmp.path() / "erxd", {"--config", config_with(tmp.path(), {{"limits.max_connections", "2"}})});
   INFO(erxd.log());
   RawFix a(erxd.port(), "M1"), b(erxd.port(), "M2");
   a.logon("m1", "demo-m1");
@@ -275,17 +247,7 @@ TEST_CASE("fix: cancel on disconnect \"day\" cancels only the member's DAY order
   }
   FixMember m3("M3", "m3", "demo-m3", erxd.port());
   REQUIRE(m3.logon());
-  FIX::Message af;
-  af.getHeader().setField(FIX::FIELD::MsgType, "AF");
-  af.setField(584, "ST");
-  af.setField(585, "7");
-  std::optional<FIX::Message> st;
-  for (int i = 0; i < 20; ++i) {
-    m3.send(af);
-    st = m3.wait_for([](const FIX::Message& m) { return msg_type(m) == "8" && field(m, 150) == "I"; });
-    if (st && field(*st, 911) == "1") break;
-    std::this_thread::sleep_for(100ms);
-  }
+  const std::optional<FIX::Message> st = mass_status_until(m3, "1");
   REQUIRE(st);
   CHECK(field(*st, 911) == "1");
   CHECK(field(*st, 11) == "GTC1");
@@ -294,33 +256,16 @@ TEST_CASE("fix: cancel on disconnect \"day\" cancels only the member's DAY order
 
 TEST_CASE("fix: a member that stops reading is disconnected, and the others keep trading", "[fix][integration]") {
   TempDir tmp("erx-fix-slow");
-  std::string text = erx::gateway::default_config_text();
-  const std::size_t at = text.find("limits.max_unsent_bytes = ");
-  REQUIRE(at != std::string::npos);
-  text.replace(at, text.find('\n', at) - at, "limits.max_unsent_bytes = 16384");
-  const std::size_t th = text.find("limits.throttle_messages = ");
-  REQUIRE(th != std::string::npos);
-  text.replace(th, text.find('\n', th) - th, "limits.throttle_messages = 1000000");  // this test floods on purpose
-  const std::string path = (tmp.path() / "erxd.conf").string();
-  std::ofstream(path) << text;
-  ErxdProcess erxd(tmp.path() / "erxd", {"--config", path});
+  // This test floods on purpose: no throttle; a small unsent-bytes cap.
+  const std::string config = config_with(
+      tmp.path(), {{"limits.max_unsent_bytes", "16384"}, {"limits.throttle_messages", "1000000"}});
+  ErxdProcess erxd(tmp.path() / "erxd", {"--config", config});
   INFO(erxd.log());
   // M3 subscribes to market data, then never reads again (a small receive
   // buffer, so the kernel cannot hide it for long).
   RawFix slow(erxd.port(), "M3", 2048);
   slow.logon("m3", "demo-m3");
-  FIX::Message md;
-  md.getHeader().setField(FIX::FIELD::MsgType, "V");
-  md.setField(262, "SLOW");
-  md.setField(263, "1");
-  md.setField(264, "5");
-  FIX::Group types(267, 269);
-  types.setField(269, "2");
-  md.addGroup(types);
-  FIX::Group sym(146, 55);
-  sym.setField(55, "CEA25");
-  md.addGroup(sym);
-  slow.send(md);
+  slow.send(market_data_request("SLOW", '1', {"2"}, "CEA25"));
   FixMember m1("M1", "m1", "demo-m1", erxd.port()), m2("M2", "m2", "demo-m2", erxd.port());
   REQUIRE(m1.logon());
   REQUIRE(m2.logon());

@@ -180,19 +180,7 @@ TEST_CASE("fix: market data snapshot and increments follow the book and the trad
   m1->send(rest);
   REQUIRE(m1->wait_for(exec_report("S1", '0')));
 
-  FIX::Message md;
-  md.getHeader().setField(FIX::FIELD::MsgType, "V");
-  md.setField(262, "MD1");
-  md.setField(263, "1");
-  md.setField(264, "5");
-  FIX::Group types(267, 269);
-  for (const char* t : {"0", "1", "2"}) {
-    types.setField(269, t);
-    md.addGroup(types);
-  }
-  FIX::Group sym(146, 55);
-  sym.setField(55, "CCER-JX-01");
-  md.addGroup(sym);
+  FIX::Message md = market_data_request("MD1", '1', {"0", "1", "2"}, "CCER-JX-01");
   m3->send(md);
   const auto snap = m3->wait_for(of_type("W"));
   REQUIRE(snap);
@@ -223,17 +211,7 @@ TEST_CASE("fix: market data snapshot and increments follow the book and the trad
   CHECK(saw_vwap);    // the day's statistics follow every trade
   CHECK(saw_volume);
 
-  FIX::Message unknown;
-  unknown.getHeader().setField(FIX::FIELD::MsgType, "V");
-  unknown.setField(262, "MD2");
-  unknown.setField(263, "0");
-  unknown.setField(264, "5");
-  FIX::Group t(267, 269);
-  t.setField(269, "0");
-  unknown.addGroup(t);
-  FIX::Group s(146, 55);
-  s.setField(55, "NOPE");
-  unknown.addGroup(s);
+  FIX::Message unknown = market_data_request("MD2", '0', {"0"}, "NOPE");
   m3->send(unknown);
   const auto rej = m3->wait_for(of_type("Y"));
   REQUIRE(rej);
@@ -249,17 +227,7 @@ TEST_CASE("fix: market data snapshot and increments follow the book and the trad
   REQUIRE(rej6);
   CHECK(field(*rej6, 262) == "MD3");
   CHECK(field(*rej6, 281) == "6");
-  FIX::Message imbalance;
-  imbalance.getHeader().setField(FIX::FIELD::MsgType, "V");
-  imbalance.setField(262, "MD4");
-  imbalance.setField(263, "0");
-  imbalance.setField(264, "5");
-  FIX::Group it(267, 269);
-  it.setField(269, "A");  // imbalance: not offered
-  imbalance.addGroup(it);
-  FIX::Group is(146, 55);
-  is.setField(55, "CEA25");
-  imbalance.addGroup(is);
+  FIX::Message imbalance = market_data_request("MD4", '0', {"A"}, "CEA25");  // imbalance: not offered
   m3->send(imbalance);
   const auto rej8 = m3->wait_for(of_type("Y"));
   REQUIRE(rej8);
@@ -289,10 +257,7 @@ TEST_CASE("fix: after a restart a member sees its open orders (mass status)", "[
   Demo again(tmp);
   INFO(again.erxd.log());
   auto m1 = again.member("M1", "m1", "demo-m1");
-  FIX::Message af;
-  af.getHeader().setField(FIX::FIELD::MsgType, "AF");
-  af.setField(584, "ST1");
-  af.setField(585, "7");
+  FIX::Message af = mass_status_request("ST1");
   m1->send(af);
   const auto st = m1->wait_for(exec_report("G1", 'I'));
   REQUIRE(st);
@@ -302,17 +267,7 @@ TEST_CASE("fix: after a restart a member sees its open orders (mass status)", "[
   CHECK(field(*st, 911) == "1");
 
   // The day's statistics were recovered with the exchange.
-  FIX::Message md;
-  md.getHeader().setField(FIX::FIELD::MsgType, "V");
-  md.setField(262, "AFTER");
-  md.setField(263, "0");
-  md.setField(264, "5");
-  FIX::Group t(267, 269);
-  t.setField(269, "2");
-  md.addGroup(t);
-  FIX::Group sym(146, 55);
-  sym.setField(55, "CEA25");
-  md.addGroup(sym);
+  FIX::Message md = market_data_request("AFTER", '0', {"2"}, "CEA25");
   m1->send(md);
   const auto w = m1->wait_for(of_type("W"));
   REQUIRE(w);
