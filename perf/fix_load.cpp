@@ -238,7 +238,7 @@ std::string common_settings(const char* type, std::uint16_t port) {
   std::ostringstream s;
   s << "[DEFAULT]\nConnectionType=" << type << "\nReconnectInterval=1\nHeartBtInt=30\nStartTime=00:00:00\n"
     << "EndTime=00:00:00\nUseDataDictionary=Y\nDataDictionary=" << ERX_FIX_DICTIONARY << "\nResetOnLogon=Y\n"
-    << "CheckLatency=N\n"
+    << "CheckLatency=N\nSocketNodelay=Y\n"
     << (std::string(type) == "acceptor" ? "SocketAcceptPort=" : "SocketConnectHost=127.0.0.1\nSocketConnectPort=")
     << port << "\n";
   return s.str();
