@@ -27,6 +27,7 @@ namespace {
 struct Slot {
   enum class Role { Member, DropCopy, Regulator };
   Role role = Role::Member;
+  SlotId id = kNoSlot;
   std::string comp_id;
   const MemberSession* member = nullptr;  // Member, and the owner of a DropCopy
   std::string username, password_hash;
@@ -128,6 +129,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
     s->throttle = Throttle(config.limits.throttle_messages, config.limits.throttle_window_ms,
                            config.limits.throttle_logout_multiple);
     const SlotId id = static_cast<SlotId>(slots.size());
+    s->id = id;
     slot_of_comp[comp_id] = id;
     if (role == Slot::Role::Member) {
       directory.member_slot[m->member] = id;
@@ -187,7 +189,6 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
     const auto it = slot_of_comp.find(id.getTargetCompID().getValue());
     return it == slot_of_comp.end() ? nullptr : slots[it->second].get();
   }
-  SlotId slot_id(const Slot& s) const { return slot_of_comp.at(s.comp_id); }
 
   // ---------------------------------------------------------------- requests
 
@@ -258,7 +259,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
     spdlog::info("fix {}: logged out", s->comp_id);
     {
       std::lock_guard lock(views_mu);
-      router.unsubscribe_all(slot_id(*s));
+      router.unsubscribe_all(s->id);
     }
     const CancelOnDisconnect cod = s->role == Slot::Role::Member ? s->member->cancel_on_disconnect : CancelOnDisconnect::None;
     if (cod != CancelOnDisconnect::None) {
@@ -319,7 +320,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
 
   void handle(Slot& s, const FIX::Message& m, const std::string& t) {
     const MemberSession& member = *s.member;
-    const SlotId sid = slot_id(s);
+    const SlotId sid = s.id;
     if (t == "D" || t == "F" || t == "G" || t == "q") {
       Inbound in;
       {
@@ -503,7 +504,7 @@ void Gateway::load_views() {
     info->session = ex.session(id).value_or(exchange::SessionState::Closed);
     info->reference = ex.reference_price(id);
     std::tie(info->band_lo, info->band_hi) = ex.price_band(id);
-    const exchange::Exchange::TodayStats t = ex.today_stats(id);
+    const exchange::Exchange::DayStats t = ex.today_stats(id);
     g.market.restore_day(id, DayStats{t.open, t.high, t.low, t.last, t.volume, t.price_x_qty, t.trades});
   }
   for (const exchange::Exchange::OpenOrder& o : ex.list_open_orders()) {

@@ -11,23 +11,13 @@ namespace {
 
 std::string field(const FIX::FieldMap& m, int t) { return m.isSetField(t) ? m.getField(t) : std::string(); }
 
-// The ER a NewOrderSingle gets when the gateway itself refuses it.
+// The reports of a request the gateway itself refuses (router.hpp builds them).
 OutMsg order_reject(const RequestInfo& r, int ord_rej_reason, const std::string& text) {
-  OutMsg m{"8", {}, {}};
-  m.set(tag::OrderID, "NONE").set(tag::ClOrdID, r.clord_id).set(tag::ExecID, "gw.reject." + r.clord_id)
-      .set(tag::ExecType, "8").set(tag::OrdStatus, "8").set(tag::Symbol, r.symbol)
-      .set(tag::Side, std::string(1, r.side == '2' ? '2' : '1')).set(tag::OrderQty, r.order_qty.empty() ? "0" : r.order_qty)
-      .set(tag::LeavesQty, "0").set(tag::CumQty, "0").set(tag::AvgPx, "0")
-      .set(tag::OrdRejReason, std::to_string(ord_rej_reason)).set(tag::Text, text);
-  return m;
+  return rejected_order_report(r, "gw.reject." + r.clord_id, ord_rej_reason, text);
 }
 
 OutMsg cancel_reject(const RequestInfo& r, int reason, const std::string& text) {
-  OutMsg m{"9", {}, {}};
-  m.set(tag::OrderID, "NONE").set(tag::ClOrdID, r.clord_id).set(tag::OrigClOrdID, r.orig_clord_id)
-      .set(tag::OrdStatus, "8").set(tag::CxlRejResponseTo, r.kind == RequestInfo::Kind::Cancel ? "1" : "2")
-      .set(tag::CxlRejReason, std::to_string(reason)).set(tag::Text, text);
-  return m;
+  return cancel_reject_report(r, nullptr, reason, text);
 }
 
 template <std::size_t N>
@@ -43,11 +33,13 @@ std::optional<exchange::AccountId> account_of(const std::string& text, const Mem
   return a;
 }
 
-Inbound new_order(const FIX::Message& m, const MemberSession& member) {
+// The request's own fields, as sent (what its reject reports echo).
+Inbound begin(const FIX::Message& m, RequestInfo::Kind kind) {
   Inbound in;
   RequestInfo& r = in.info;
-  r.kind = RequestInfo::Kind::NewOrder;
+  r.kind = kind;
   r.clord_id = field(m, tag::ClOrdID);
+  r.orig_clord_id = field(m, tag::OrigClOrdID);
   r.symbol = field(m, tag::Symbol);
   r.side = field(m, tag::Side).empty() ? 0 : field(m, tag::Side)[0];
   r.order_qty = field(m, tag::OrderQty);
@@ -55,6 +47,12 @@ Inbound new_order(const FIX::Message& m, const MemberSession& member) {
   r.ord_type = field(m, tag::OrdType).empty() ? '2' : field(m, tag::OrdType)[0];
   r.tif = field(m, tag::TimeInForce).empty() ? '0' : field(m, tag::TimeInForce)[0];
   r.account = field(m, tag::Account);
+  return in;
+}
+
+Inbound new_order(const FIX::Message& m, const MemberSession& member) {
+  Inbound in = begin(m, RequestInfo::Kind::NewOrder);
+  RequestInfo& r = in.info;
   auto refuse = [&](int code, const std::string& text) {
     in.reject = order_reject(r, code, text);
     return in;
@@ -96,13 +94,8 @@ Inbound new_order(const FIX::Message& m, const MemberSession& member) {
 }
 
 Inbound cancel(const FIX::Message& m, const MemberSession& member) {
-  Inbound in;
+  Inbound in = begin(m, RequestInfo::Kind::Cancel);
   RequestInfo& r = in.info;
-  r.kind = RequestInfo::Kind::Cancel;
-  r.clord_id = field(m, tag::ClOrdID);
-  r.orig_clord_id = field(m, tag::OrigClOrdID);
-  r.symbol = field(m, tag::Symbol);
-  r.account = field(m, tag::Account);
   exchange::CancelOrder c;
   c.op = member.op;
   const auto account = account_of(r.account, member);
@@ -117,15 +110,8 @@ Inbound cancel(const FIX::Message& m, const MemberSession& member) {
 
 Inbound replace(const FIX::Message& m, const MemberSession& member, const OrderView& orders,
                 const InstrumentView& instruments) {
-  Inbound in;
+  Inbound in = begin(m, RequestInfo::Kind::Replace);
   RequestInfo& r = in.info;
-  r.kind = RequestInfo::Kind::Replace;
-  r.clord_id = field(m, tag::ClOrdID);
-  r.orig_clord_id = field(m, tag::OrigClOrdID);
-  r.symbol = field(m, tag::Symbol);
-  r.account = field(m, tag::Account);
-  r.order_qty = field(m, tag::OrderQty);
-  r.price = field(m, tag::Price);
   auto refuse = [&](int code, const std::string& text) {
     in.reject = cancel_reject(r, code, text);
     return in;
@@ -155,11 +141,8 @@ Inbound replace(const FIX::Message& m, const MemberSession& member, const OrderV
 }
 
 Inbound mass_cancel(const FIX::Message& m, const MemberSession& member) {
-  Inbound in;
+  Inbound in = begin(m, RequestInfo::Kind::MassCancel);
   RequestInfo& r = in.info;
-  r.kind = RequestInfo::Kind::MassCancel;
-  r.clord_id = field(m, tag::ClOrdID);
-  r.symbol = field(m, tag::Symbol);
   const std::string type = field(m, tag::MassCancelRequestType);
   r.mass_cancel_type = type == "1" ? 1 : type == "7" ? 7 : 0;
   exchange::MassCancel c;

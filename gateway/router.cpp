@@ -65,6 +65,27 @@ std::string exec_id(exchange::Seq seq, std::size_t index) { return std::to_strin
 
 // ------------------------------------------------------------ reports
 
+OutMsg rejected_order_report(const RequestInfo& r, std::string exec_id, int ord_rej_reason, std::string_view text) {
+  OutMsg m{"8", {}, {}};
+  m.set(tag::OrderID, "NONE").set(tag::ClOrdID, r.clord_id).set(tag::ExecID, std::move(exec_id))
+      .set(tag::ExecType, "8").set(tag::OrdStatus, "8").set(tag::Symbol, r.symbol)
+      .set(tag::Side, std::string(1, r.side == '2' ? '2' : '1')).set(tag::OrderQty, r.order_qty.empty() ? "0" : r.order_qty)
+      .set(tag::LeavesQty, "0").set(tag::CumQty, "0").set(tag::AvgPx, "0")
+      .set(tag::OrdRejReason, std::to_string(ord_rej_reason));
+  if (!r.account.empty()) m.set(tag::Account, r.account);
+  m.set(tag::Text, std::string(text));
+  return m;
+}
+
+OutMsg cancel_reject_report(const RequestInfo& r, const OrderInfo* order, int cxl_rej_reason, std::string_view text) {
+  OutMsg m{"9", {}, {}};
+  m.set(tag::OrderID, order ? std::to_string(order->id) : "NONE").set(tag::ClOrdID, r.clord_id)
+      .set(tag::OrigClOrdID, r.orig_clord_id).set(tag::OrdStatus, order ? std::string(1, ord_status(order->status)) : "8")
+      .set(tag::CxlRejResponseTo, r.kind == RequestInfo::Kind::Cancel ? "1" : "2")
+      .set(tag::CxlRejReason, std::to_string(cxl_rej_reason)).set(tag::Text, std::string(text));
+  return m;
+}
+
 OutMsg Router::report_base(const OrderInfo& o, std::string_view id, char exec_type) const {
   const InstrumentInfo* ins = instruments_.find(o.instrument);
   OutMsg m{"8", {}, {}};
@@ -274,26 +295,15 @@ void Router::on_rejected(const exchange::CommandRejected& e, const RequestInfo& 
   OutMsg m;
   switch (r.kind) {
     case RequestInfo::Kind::NewOrder:
-      m = OutMsg{"8", {}, {}};
-      m.set(tag::OrderID, "NONE").set(tag::ClOrdID, r.clord_id).set(tag::ExecID, std::string(id))
-          .set(tag::ExecType, "8").set(tag::OrdStatus, "8").set(tag::Symbol, r.symbol)
-          .set(tag::Side, std::string(1, r.side ? r.side : '1')).set(tag::OrderQty, r.order_qty.empty() ? "0" : r.order_qty)
-          .set(tag::LeavesQty, "0").set(tag::CumQty, "0").set(tag::AvgPx, "0")
-          .set(tag::OrdRejReason, std::to_string(fr.ord_rej_reason < 0 ? 99 : fr.ord_rej_reason));
-      if (!r.account.empty()) m.set(tag::Account, r.account);
-      break;
+      out.push_back(Delivery{r.slot, rejected_order_report(r, std::string(id), fr.ord_rej_reason < 0 ? 99 : fr.ord_rej_reason, fr.text)});
+      return;
     case RequestInfo::Kind::Cancel:
-    case RequestInfo::Kind::Replace: {
+    case RequestInfo::Kind::Replace:
       // The order's id and current status when it is the member's own order
       // the gateway knows (a late cancel of a filled order says 39=2).
-      const OrderInfo* o = orders_.find(r.member, r.orig_clord_id);
-      m = OutMsg{"9", {}, {}};
-      m.set(tag::OrderID, o ? std::to_string(o->id) : "NONE").set(tag::ClOrdID, r.clord_id)
-          .set(tag::OrigClOrdID, r.orig_clord_id).set(tag::OrdStatus, o ? std::string(1, ord_status(o->status)) : "8")
-          .set(tag::CxlRejResponseTo, r.kind == RequestInfo::Kind::Cancel ? "1" : "2")
-          .set(tag::CxlRejReason, std::to_string(fr.cxl_rej_reason < 0 ? 99 : fr.cxl_rej_reason));
-      break;
-    }
+      out.push_back(Delivery{r.slot, cancel_reject_report(r, orders_.find(r.member, r.orig_clord_id),
+                                                          fr.cxl_rej_reason < 0 ? 99 : fr.cxl_rej_reason, fr.text)});
+      return;
     case RequestInfo::Kind::MassCancel:
       m = OutMsg{"r", {}, {}};
       m.set(tag::ClOrdID, r.clord_id).set(tag::OrderID, "NONE")

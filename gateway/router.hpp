@@ -106,6 +106,15 @@ class Router {
 // FIX UTCTimestamp with milliseconds: "YYYYMMDD-HH:MM:SS.sss".
 [[nodiscard]] std::string fix_utc_timestamp(exchange::Timestamp ns);
 
+// The reports a refused request gets, whether the engine or the gateway
+// refused it: an ExecutionReport 150=8 for a NewOrderSingle, an
+// OrderCancelReject for a cancel / replace (`order`: the member's order when
+// known — its id and current status).
+[[nodiscard]] OutMsg rejected_order_report(const RequestInfo& r, std::string exec_id, int ord_rej_reason,
+                                           std::string_view text);
+[[nodiscard]] OutMsg cancel_reject_report(const RequestInfo& r, const OrderInfo* order, int cxl_rej_reason,
+                                          std::string_view text);
+
 // FIX text of engine values (docs/FIX.md).
 [[nodiscard]] char fix_side(exchange::Side s);
 [[nodiscard]] char fix_ord_type(exchange::OrderType t);

@@ -324,11 +324,11 @@ void Sequencer::fail_stop(int rc) {
   not_full_.notify_all();
   not_empty_.notify_all();
   stage_free_.notify_all();
-  tell_failed(queued, 0);
+  tell_failed(queued);
 }
 
-void Sequencer::tell_failed(const std::vector<Pending>& work, std::size_t from) {
-  for (std::size_t i = from; i < work.size(); ++i)
+void Sequencer::tell_failed(const std::vector<Pending>& work) {
+  for (std::size_t i = 0; i < work.size(); ++i)
     if (work[i].done) work[i].done->done(Outcome{Outcome::Status::Failed, 0, {}});
 }
 

@@ -160,7 +160,7 @@ class Sequencer {
   void finish_stage(Stage& stage);
   void write(Stage& stage);
   void fail_stop(int rc);
-  static void tell_failed(const std::vector<Pending>& work, std::size_t from);
+  static void tell_failed(const std::vector<Pending>& work);
   static void tell_failed(const Stage& stage);
   void checkpoint(Stage& stage, CheckpointReason why);
   void snapshot(Stage& stage);

@@ -125,11 +125,6 @@ struct BenchOptions {
   bool keep = false;
 };
 
-class NullSink final : public exchange::ExchangeSink {
- public:
-  void on_event(exchange::Seq, const exchange::Event&) override {}
-};
-
 // The whole journal into a fresh Exchange, read-only: seconds and the state hash.
 std::pair<double, std::uint64_t> full_replay(const std::string& dir, std::uint64_t& records) {
   ledger::Ledger lg;
@@ -141,7 +136,7 @@ std::pair<double, std::uint64_t> full_replay(const std::string& dir, std::uint64
     std::fprintf(stderr, "replay: %s\n", error.c_str());
     return {0, 0};
   }
-  NullSink sink;
+  erx::exchange::DiscardEvents sink;
   exchange::Exchange ex(sink, lg.limits());
   const auto t0 = SteadyClock::now();
   const ledger::ReplayResult r = ledger::replay_journal(lg, ex);

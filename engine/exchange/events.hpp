@@ -263,4 +263,10 @@ class ExchangeSink {
   virtual void on_event(Seq seq, const Event& e) = 0;
 };
 
+// For replays that want the state, not the events (verification, tools, tests).
+class DiscardEvents final : public ExchangeSink {
+ public:
+  void on_event(Seq, const Event&) override {}
+};
+
 }  // namespace erx::exchange

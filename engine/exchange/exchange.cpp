@@ -107,11 +107,9 @@ Price Exchange::reference_price(InstrumentId id) const {
   return ins ? ins->reference : 0;
 }
 
-Exchange::TodayStats Exchange::today_stats(InstrumentId id) const {
+Exchange::DayStats Exchange::today_stats(InstrumentId id) const {
   const InstrumentState* ins = instrument(id);
-  if (!ins) return {};
-  const DayStats& d = ins->day;
-  return TodayStats{d.open, d.high, d.low, d.last, d.volume, d.price_x_qty, d.trades};
+  return ins ? ins->day : DayStats{};
 }
 
 const book::OrderBook* Exchange::book(InstrumentId id) const {

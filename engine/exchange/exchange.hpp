@@ -75,13 +75,14 @@ class Exchange {
   [[nodiscard]] std::optional<SessionState> session(InstrumentId id) const;
   [[nodiscard]] Price reference_price(InstrumentId id) const;
   // Today's trading so far (market data after a restart): zeros when nothing traded.
-  struct TodayStats {
+  struct DayStats {
     Price open = 0, high = 0, low = 0, last = 0;
     Qty volume = 0;
-    Money price_x_qty = 0;  // Σ price × qty of today's trades, for the VWAP
+    Money turnover = 0;      // fen
+    Money price_x_qty = 0;   // Σ price × qty in instrument units, for the VWAP
     std::uint32_t trades = 0;
   };
-  [[nodiscard]] TodayStats today_stats(InstrumentId id) const;
+  [[nodiscard]] DayStats today_stats(InstrumentId id) const;
   [[nodiscard]] const book::OrderBook* book(InstrumentId id) const;
   // Balance of an account in one bucket (asset 0 = cash, fen; else instrument units).
   [[nodiscard]] Money balance(AccountId account, AssetId asset, Bucket bucket) const;
@@ -135,13 +136,6 @@ class Exchange {
   };
   // What an order command asks of its operator (operators.cpp).
   enum class OperatorAction : std::uint8_t { Enter, Cancel };
-  struct DayStats {
-    Price open = 0, high = 0, low = 0, last = 0;
-    Qty volume = 0;
-    Money turnover = 0;      // fen
-    Money price_x_qty = 0;   // Σ price × qty in instrument units, for the VWAP
-    std::uint32_t trades = 0;
-  };
   struct InstrumentState {
     InstrumentId id = 0;
     InstrumentSpec spec;

@@ -184,11 +184,6 @@ int cmd_write(const Args& a) {
   return kOk;
 }
 
-class NullSink final : public erx::exchange::ExchangeSink {
- public:
-  void on_event(Seq, const erx::exchange::Event&) override {}
-};
-
 int cmd_check(const Args& a) {
   std::vector<std::uint64_t> acked;
   {
@@ -220,7 +215,7 @@ int cmd_check(const Args& a) {
     std::printf("%s\n", error.c_str());
     return kCorrupt;
   }
-  NullSink sink;
+  erx::exchange::DiscardEvents sink;
   erx::exchange::Exchange ex(sink, lg.limits());
   const ledger::ReplayResult replay = ledger::replay_journal(lg, ex);
   if (!replay.ok) {

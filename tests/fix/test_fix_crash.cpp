@@ -54,8 +54,7 @@ TEST_CASE("fix crash: erxd SIGKILLed under load, every execution report received
   std::mt19937_64 rng(seed);
   INFO("seed " << seed);
   std::vector<std::pair<exchange::MemberId, FIX::Message>> reports;
-  int round_no = 0;
-  for (int round = 0; round < 3; ++round, ++round_no) {
+  for (int round = 0; round < 3; ++round) {
     ErxdProcess erxd(data);
     FixMember m1("M1", "m1", "demo-m1", erxd.port()), m2("M2", "m2", "demo-m2", erxd.port());
     REQUIRE(m1.logon());
@@ -63,7 +62,7 @@ TEST_CASE("fix crash: erxd SIGKILLed under load, every execution report received
     std::atomic<bool> stop{false};
     std::thread load([&] {
       for (int i = 0; !stop; ++i) {
-        const std::string tag = "R" + std::to_string(round_no) + "-" + std::to_string(i);
+        const std::string tag = "R" + std::to_string(round) + "-" + std::to_string(i);
         FIX::Message s = new_order("S" + tag, "CEA25", '2', "3", "90.00");
         FIX::Message b = new_order("B" + tag, "CEA25", '1', "3", "90.00");
         m2.send(s);

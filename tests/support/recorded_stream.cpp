@@ -18,11 +18,6 @@ class FlowFeed final : public exchange::ExchangeSink {
   exchange::test::ExchangeFlow& flow_;
 };
 
-class NullSink final : public exchange::ExchangeSink {
- public:
-  void on_event(exchange::Seq, const exchange::Event&) override {}
-};
-
 }  // namespace
 
 RecordedStream record_stream(std::uint64_t seed, std::size_t n) {
@@ -40,7 +35,7 @@ RecordedStream record_stream(std::uint64_t seed, std::size_t n) {
 }
 
 std::uint64_t hash_after_prefix(const RecordedStream& s, std::size_t k) {
-  NullSink sink;
+  erx::exchange::DiscardEvents sink;
   exchange::Exchange ex(sink, exchange::test::flow_limits());
   for (std::size_t i = 0; i < k; ++i) ex.apply(s.commands[i]);
   return ex.state_hash();
