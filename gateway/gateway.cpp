@@ -86,7 +86,7 @@ class PendingRequest final : public ledger::Completion {
   Gateway::Impl& gw_;
 };
 
-struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
+struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, public ledger::BatchListener {
   Impl(const ErxdConfig& c, ledger::DurableExchange& exchange) : config(c), dx(exchange), router(instruments, orders, market, directory) {}
 
   const ErxdConfig& config;
@@ -98,8 +98,11 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
   MarketView market;
   Directory directory;
   Router router;
-  std::vector<Delivery> deliveries;  // writer thread only
-  std::vector<SlotId> woken;         // writer thread only
+  // The current commit's reports and finished requests, handed over once per
+  // commit by batch_done() (writer thread only).
+  std::vector<Delivery> deliveries;
+  std::vector<PendingRequest*> finished;
+  std::vector<SlotId> woken;
   // sessions
   std::vector<std::unique_ptr<Slot>> slots;
   std::map<std::string, SlotId> slot_of_comp;
@@ -206,6 +209,14 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
     }
     pool_cv.notify_all();
   }
+  void give_back(std::vector<PendingRequest*>& rs) {
+    {
+      std::lock_guard lock(pool_mu);
+      pool_free.insert(pool_free.end(), rs.begin(), rs.end());
+    }
+    rs.clear();
+    pool_cv.notify_all();
+  }
 
   bool submit(const exchange::CommandBody& body, RequestInfo info) {
     PendingRequest* r = take_request();
@@ -215,20 +226,28 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks {
     return false;
   }
 
-  // Writer thread, after the commit.
+  // Writer thread, after the commit: the reports are built now (the events
+  // live only during this call) and handed over in batch_done().
   void on_done(PendingRequest& r, const ledger::Outcome& o) {
-    deliveries.clear();
     {
       std::lock_guard lock(views_mu);
       if (o.status == ledger::Outcome::Status::Committed) router.committed(r.info, o.seq, o.time, o.events, deliveries);
       else router.failed(r.info, deliveries);
     }
+    finished.push_back(&r);
+  }
+
+  // Writer thread, once per commit: every session's reports queued, each
+  // session woken once — a wakeup per report made the writer lose its core to
+  // the threads it woke, and the next commit waited for it.
+  void batch_done() override {
     woken.clear();
     for (Delivery& d : deliveries)
       if (slots[d.slot]->push(std::move(d.msg)) && std::find(woken.begin(), woken.end(), d.slot) == woken.end())
         woken.push_back(d.slot);
+    deliveries.clear();
     for (SlotId id : woken) slots[id]->wake();
-    give_back(&r);
+    give_back(finished);
   }
 
   // A message of the gateway's own (not from the engine) to one session.
@@ -488,6 +507,7 @@ void PendingRequest::done(const ledger::Outcome& o) { gw_.on_done(*this, o); }
 
 Gateway::Gateway(const ErxdConfig& config, ledger::DurableExchange& dx) : impl_(std::make_unique<Impl>(config, dx)) {
   impl_->build_slots();
+  dx.sequencer().set_batch_listener(impl_.get());
 }
 
 Gateway::~Gateway() { stop(); }

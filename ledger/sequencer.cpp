@@ -49,6 +49,15 @@ Sequencer::Sequencer(Ledger& ledger, exchange::Exchange& ex, RowBuilder& rows, C
 
 Sequencer::~Sequencer() { stop(); }
 
+void Sequencer::set_batch_listener(BatchListener* listener) {
+  ERX_ASSERT(!apply_thread_.joinable() && batch_listener_ == nullptr);
+  batch_listener_ = listener;
+}
+
+void Sequencer::batch_done() {
+  if (batch_listener_) batch_listener_->batch_done();
+}
+
 void Sequencer::start() {
   ERX_ASSERT(!apply_thread_.joinable());
   // Named, so top / perf / gdb show which stage is busy.
@@ -299,11 +308,16 @@ void Sequencer::write(Stage& stage) {
     stats_.write_ns += ledger_.last_put_ns();
     stats_.commit_ns += ledger_.last_commit_ns();
   }
+  const auto t0 = SteadyClock::now();
   const std::span<const exchange::Event> all(stage.events);
   for (const Applied& a : stage.applied)
     if (a.done)
       a.done->done(
           Outcome{Outcome::Status::Committed, a.seq, all.subspan(a.first_event, a.end_event - a.first_event), a.time});
+  batch_done();
+  const std::uint64_t done_ns = ns(SteadyClock::now() - t0);
+  std::lock_guard lock(mu_);
+  stats_.done_ns += done_ns;
 }
 
 // ---------------------------------------------------------------- failure
@@ -330,11 +344,13 @@ void Sequencer::fail_stop(int rc) {
 void Sequencer::tell_failed(const std::vector<Pending>& work) {
   for (std::size_t i = 0; i < work.size(); ++i)
     if (work[i].done) work[i].done->done(Outcome{Outcome::Status::Failed, 0, {}});
+  batch_done();
 }
 
 void Sequencer::tell_failed(const Stage& stage) {
   for (const Applied& a : stage.applied)
     if (a.done) a.done->done(Outcome{Outcome::Status::Failed, 0, {}});
+  batch_done();
 }
 
 }  // namespace erx::ledger

@@ -66,6 +66,15 @@ class Completion {
   virtual void done(const Outcome& outcome) = 0;
 };
 
+// Told on the writer thread after the last done() of every batch, committed
+// or failed: where a consumer does once per batch what would otherwise cost
+// a syscall per command (the gateway wakes each connection once per commit).
+class BatchListener {
+ public:
+  virtual ~BatchListener() = default;
+  virtual void batch_done() = 0;
+};
+
 struct SequencerOptions {
   std::size_t queue_capacity = 65'536;  // commands waiting; full = producers block
   std::size_t max_batch = 8'192;        // commands per write transaction
@@ -90,6 +99,7 @@ struct SequencerStats {
   std::uint64_t finish_ns = 0;  // current-value rows (balances, order state...)
   std::uint64_t write_ns = 0;   // puts into the write transaction
   std::uint64_t commit_ns = 0;  // mdb_txn_commit: page writes + fsync
+  std::uint64_t done_ns = 0;    // the writer thread in Completion::done (before the next commit can start)
 };
 
 class Sequencer {
@@ -102,6 +112,8 @@ class Sequencer {
   Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
 
+  // Before start(); at most one.
+  void set_batch_listener(BatchListener* listener);
   void start();
   // Blocks while the queue is full. False when the sequencer has stopped or
   // failed: the command was not taken and `done` will not be called.
@@ -160,8 +172,9 @@ class Sequencer {
   void finish_stage(Stage& stage);
   void write(Stage& stage);
   void fail_stop(int rc);
-  static void tell_failed(const std::vector<Pending>& work);
-  static void tell_failed(const Stage& stage);
+  void tell_failed(const std::vector<Pending>& work);
+  void tell_failed(const Stage& stage);
+  void batch_done();
   void checkpoint(Stage& stage, CheckpointReason why);
   void snapshot(Stage& stage);
 
@@ -171,6 +184,7 @@ class Sequencer {
   Clock& clock_;
   SequencerOptions options_;
   Collector collector_;
+  BatchListener* batch_listener_ = nullptr;
 
   // shared state, guarded by mu_
   mutable std::mutex mu_;

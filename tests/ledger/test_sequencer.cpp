@@ -7,10 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
 #include <thread>
+#include <vector>
 
 #include "ledger/verify.hpp"
 #include "tests/ledger/ledger_test_helpers.hpp"
@@ -67,6 +69,58 @@ TEST_CASE("sequencer: a commit error stops it with no gap - restart recovers exa
   INFO(v.summary());
   CHECK(v.ok);
   CHECK(v.verified_seq == committed + 100);
+}
+
+namespace {
+
+// Records, at each batch_done(), how many completions had been told by then.
+class RecordingListener final : public ledger::BatchListener {
+ public:
+  explicit RecordingListener(const CountingCompletion& c) : c_(c) {}
+  void batch_done() override { told_at_.push_back(c_.committed() + c_.failed()); }
+  std::vector<std::uint64_t> told_at_;  // writer thread only until stop()
+
+ private:
+  const CountingCompletion& c_;
+};
+
+}  // namespace
+
+// The gateway wakes each session once per commit from batch_done(): it must
+// come after every completion of its batch, once per batch, and also for
+// batches that failed (or their reports would never be handed over).
+TEST_CASE("sequencer: the batch listener is told once per batch, after its completions, failed batches too",
+          "[ledger][sequencer]") {
+  const RecordedStream s = record_stream(31, 20'000);
+  TempDir dir("erx-batch-listener");
+  ReplayClock clock(s);
+  ledger::DurableExchange dx(clock);
+  ledger::DurableOptions o = durable_options(dir.path(), 256);
+  o.ledger.initial_map_size = std::size_t{1} << 20;
+  o.ledger.max_map_size = std::size_t{1} << 20;  // the ledger fills up part-way: later batches fail
+  std::string error;
+  REQUIRE(dx.open(o, &error));
+  CountingCompletion c;
+  RecordingListener listener(c);
+  dx.sequencer().set_batch_listener(&listener);
+  dx.start();
+  std::size_t taken = 0;
+  for (; taken < s.commands.size(); ++taken)
+    if (!dx.submit(s.commands[taken].body, &c)) break;
+  c.wait_for(taken);
+  dx.stop();
+  REQUIRE(dx.sequencer().failed());
+  REQUIRE(c.failed() > 0);
+  const ledger::SequencerStats st = dx.sequencer().stats();
+  REQUIRE(st.batches > 0);
+  // One call per committed batch, plus at least one for the failed ones.
+  CHECK(listener.told_at_.size() > st.batches);
+  REQUIRE_FALSE(listener.told_at_.empty());
+  CHECK(std::is_sorted(listener.told_at_.begin(), listener.told_at_.end()));
+  CHECK(listener.told_at_.back() == taken);  // the last call came after the last completion
+  // Each committed batch's call came after all of its completions: the first
+  // st.batches calls see the committed count grow to exactly `committed`.
+  CHECK(listener.told_at_[st.batches - 1] == c.committed());
 }
 
 namespace {
