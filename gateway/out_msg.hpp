@@ -53,7 +53,9 @@ inline constexpr int Account = 1, AvgPx = 6, ClOrdID = 11, CumQty = 14, ExecID =
                      TotalAffectedOrders = 533, MassCancelRejectReason = 532, MassStatusReqID = 584,
                      MassStatusReqType = 585, TotNumReports = 911, LastRptRequested = 912,
                      CopyMsgIndicator = 797, OrdStatusReqID = 790, TradSesReqID = 335, Currency = 15,
-                     TrdMatchID = 880, Username = 553, Password = 554;
+                     TrdMatchID = 880, Username = 553, Password = 554, Commission = 12, CommType = 13,
+                     ExecRestatementReason = 378, GrossTradeAmt = 381, LastLiquidityInd = 851,
+                     CancelReason = 5801, PriorityKept = 5802, CumCashAmt = 5803;
 }  // namespace tag
 
 }  // namespace erx::gateway

@@ -31,6 +31,7 @@ char fix_tif(exchange::TimeInForce t) {
 
 std::string format_price(const InstrumentInfo& ins, Price p) { return format_fixed(p, ins.price_scale()); }
 std::string format_qty(const InstrumentInfo& ins, Qty q) { return format_fixed(q, ins.qty_scale()); }
+std::string format_cash(const Money& fen) { return format_money(fen, exchange::kCashScale); }
 
 std::string average_price(const InstrumentInfo& ins, const Money& cum_cash, Qty cum_qty) {
   if (cum_qty <= 0) return "0";
@@ -106,6 +107,8 @@ OutMsg Router::report_base(const OrderInfo& o, std::string_view id, char exec_ty
         .set(tag::CumQty, format_qty(*ins, o.cum_qty))
         .set(tag::AvgPx, average_price(*ins, o.cum_cash, o.cum_qty));
   }
+  // Cash of all fills so far (exact, CNY), on every report of a known order.
+  m.set(tag::CumCashAmt, format_cash(o.cum_cash));
   return m;
 }
 
@@ -237,6 +240,11 @@ void Router::on_trade(const exchange::Trade& e, exchange::Seq seq, std::vector<D
     OutMsg m = report_base(*o, std::to_string(seq) + ".T" + std::to_string(e.trade) + (f == &e.buy ? "B" : "S"), 'F');
     m.set(tag::LastPx, format_price(*ins, e.price)).set(tag::LastQty, format_qty(*ins, e.qty));
     m.set(tag::TrdMatchID, std::to_string(e.trade));
+    // The incoming order (the aggressor's side) took liquidity; the resting one added it.
+    const exchange::Side side = f == &e.buy ? exchange::Side::Buy : exchange::Side::Sell;
+    m.set(tag::LastLiquidityInd, side == e.aggressor ? "2" : "1");
+    m.set(tag::GrossTradeAmt, format_cash(e.cash));
+    m.set(tag::Commission, format_cash(f->fee)).set(tag::CommType, "3");  // 3 = absolute
     if (!o->live()) orders_.finished(*o);
     send_report(o->member, std::move(m), out);
   }
@@ -258,12 +266,16 @@ void Router::on_cancelled(const exchange::OrderCancelled& e, const RequestInfo& 
   o->cum_cash = e.cum_cash;
   const bool expired = e.reason == exchange::CancelReason::Expired;
   if (e.leaves == 0) o->status = expired ? OrderStatus::Expired : OrderStatus::Cancelled;
-  OutMsg m = report_base(*o, id, e.leaves > 0 ? 'D' : (expired ? 'C' : '4'));
+  const bool restated = e.leaves > 0;  // an STP decrement: the order stays open, smaller
+  OutMsg m = report_base(*o, id, restated ? 'D' : (expired ? 'C' : '4'));
   // A member's own cancel answers its cancel request: ClOrdID is the request's.
   if (r.kind == RequestInfo::Kind::Cancel && e.reason == exchange::CancelReason::UserCancel) {
     m.fields[1].value = r.clord_id;
     m.set(tag::OrigClOrdID, std::string(o->clord_id.view()));
   }
+  if (restated) m.set(tag::ExecRestatementReason, "8");  // market (exchange) option
+  // CancelReason's FIX values are the engine's codes (docs/FIX.md section 10).
+  m.set(tag::CancelReason, std::to_string(static_cast<int>(e.reason)));
   m.set(tag::Text, std::string(exchange::to_string(e.reason)));
   if (!o->live()) orders_.finished(*o);
   send_report(e.member, std::move(m), out);
@@ -285,6 +297,7 @@ void Router::on_modified(const exchange::OrderModified& e, std::string_view id, 
   orders_.rekey(*o, e.clord_id);
   OutMsg m = report_base(*o, id, '5');
   m.set(tag::OrigClOrdID, std::string(e.orig_clord_id.view()));
+  m.set(tag::PriorityKept, e.priority_kept ? "Y" : "N");
   send_report(e.member, std::move(m), out);
 }
 

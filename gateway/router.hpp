@@ -121,6 +121,8 @@ class Router {
 [[nodiscard]] char fix_tif(exchange::TimeInForce t);
 [[nodiscard]] std::string format_price(const InstrumentInfo& ins, Price p);
 [[nodiscard]] std::string format_qty(const InstrumentInfo& ins, Qty q);
+// Cash in fen as CNY with 2 decimals (GrossTradeAmt, Commission, CumCashAmt).
+[[nodiscard]] std::string format_cash(const erx::Money& fen);
 // CumCash ÷ CumQty as a price, half-up at price scale + 4 decimals; "0" before any fill.
 [[nodiscard]] std::string average_price(const InstrumentInfo& ins, const erx::Money& cum_cash, Qty cum_qty);
 

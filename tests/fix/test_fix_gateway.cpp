@@ -52,11 +52,14 @@ TEST_CASE("fix: partial and full fills carry the right quantities and average pr
   CHECK(field(*fill, 39) == "2");       // filled
   CHECK(field(*fill, 6) == "90.000000");  // AvgPx at price scale + 4
   CHECK(field(*fill, 60).size() == 21);    // TransactTime: the sequenced time, to the millisecond
+  CHECK(field(*fill, 851) == "2");         // LastLiquidityInd: B1 was the incoming order (taker)
+  CHECK(field(*fill, 381) == "5400.00");   // GrossTradeAmt: 60 x 90.00, CNY
   const auto partial = m2->wait_for(exec_report("S1", 'F'));
   REQUIRE(partial);
   CHECK(field(*partial, 39) == "1");
   CHECK(field(*partial, 14) == "60");
   CHECK(field(*partial, 151) == "40");
+  CHECK(field(*partial, 851) == "1");      // S1 was resting (maker)
 
   FIX::Message b2 = new_order("B2", "CEA25", '1', "40", "91.00");
   m1->send(b2);
@@ -66,6 +69,7 @@ TEST_CASE("fix: partial and full fills carry the right quantities and average pr
   CHECK(field(*full, 14) == "100");
   CHECK(field(*full, 151) == "0");
   CHECK(field(*full, 6) == "90.000000");
+  CHECK(field(*full, 5803) == "9000.00");  // CumCashAmt: both fills' cash
 
   // M1's drop copy got M1's reports, marked as copies; none of M2's.
   const auto copy = dc->wait_for(exec_report("B1", 'F'));
@@ -98,6 +102,7 @@ TEST_CASE("fix: replace, cancel, cancel of a filled order, mass cancel", "[fix][
   CHECK(field(*replaced, 44) == "86.00");
   CHECK(field(*replaced, 38) == "20");
   CHECK(field(*replaced, 151) == "20");
+  CHECK(field(*replaced, 5802) == "N");  // a price change loses time priority
 
   FIX::Message c1 = cancel_order("C1", "B4", "CEA25", '1');
   m1->send(c1);
@@ -106,6 +111,7 @@ TEST_CASE("fix: replace, cancel, cancel of a filled order, mass cancel", "[fix][
   CHECK(field(*cancelled, 41) == "B4");
   CHECK(field(*cancelled, 39) == "4");
   CHECK(field(*cancelled, 151) == "0");
+  CHECK(field(*cancelled, 5801) == "0");  // CancelReason: the member's own cancel
 
   // A filled order cannot be cancelled: OrderCancelReject, unknown order.
   FIX::Message s = new_order("S9", "CEA25", '2', "5", "88.00");
