@@ -95,6 +95,10 @@ FixReject fix_reject(exchange::RejectReason reason) noexcept {
     case R::FokNotFillable: return order(99, 99, 99, 0, "FOK order cannot be filled in full");
     case R::BookFull: return order(99, 99, 99, 4, "order book full");
     case R::TooManyOwners: return order(99, 99, 99, 4, "too many members in this order book");
+    // A replace's OrderQty (the new total) at or below CumQty when the
+    // exchange applied it: the same answer the gateway gave when it checked
+    // this itself (102=99), and 103=13 incorrect quantity.
+    case R::QtyNotAboveExecuted: return order(13, 99, 99, 0, "OrderQty must be above the quantity already executed");
 
     case R::UnknownOperator: return order(0, 2, 99, 6, "unknown operator");
     case R::DuplicateOperator: return operator_only(0, "operator already exists");

@@ -199,6 +199,7 @@ constexpr void fields(V& v, ModifyOrder& s) {
   v.req("price", s.price);
   v.req("qty", s.qty);
   v.opt("operator", s.op, OperatorId{0});
+  v.opt("qty_is_total", s.qty_is_total, false);
 }
 template <class V>
 constexpr void fields(V& v, MassCancel& s) {

@@ -187,13 +187,21 @@ struct CancelOrder {
   OperatorId op = 0;
   friend bool operator==(const CancelOrder&, const CancelOrder&) = default;
 };
+// qty is the order's new open (leaves) quantity, or with qty_is_total its new
+// total quantity, what has executed included (FIX OrderQty): the engine then
+// sets the open quantity to qty - the order's executed quantity at the moment
+// it applies the modify, so a fill sequenced between the sender's view and the
+// modify is counted. A total not above the executed quantity is rejected
+// (qty-not-above-executed). Either way the modify is then the same leaves
+// modify (checks, reservation, time priority).
 struct ModifyOrder {
   AccountId account = 0;
   ClOrdId orig_clord_id;     // the order to modify
   ClOrdId clord_id;          // its new ClOrdID (empty = keep)
   Decimal price;
-  Decimal qty;               // the new leaves quantity
+  Decimal qty;               // the new leaves quantity (the new total with qty_is_total)
   OperatorId op = 0;
+  bool qty_is_total = false; // qty is the new total quantity (executed included), not the leaves
   friend bool operator==(const ModifyOrder&, const ModifyOrder&) = default;
 };
 // Cancels the member's open orders, optionally only one account's, one

@@ -75,6 +75,7 @@ enum class RejectReason : std::uint16_t {
   FokNotFillable = 62,
   BookFull = 63,
   TooManyOwners = 64,
+  QtyNotAboveExecuted = 65,  // modify with qty_is_total: the new total is not above what the order executed
   // operators
   UnknownOperator = 70,      // no such operator (order commands, set-operator)
   DuplicateOperator = 71,

@@ -212,8 +212,15 @@ void Exchange::on(const ModifyOrder& c) {
   const bool new_clord = !c.clord_id.empty() && c.clord_id != o->clord_id;
   if (new_clord && clord_ids_.find(a->member, c.clord_id) != 0) return no(RejectReason::DuplicateClOrdId);
 
-  const Units qty = checked_qty(c.qty, ins.spec.qty_scale, ins.lot);
+  // The new leaves: as given, or the new total less what the order has
+  // executed by now (this command's place in the sequence, so no fill can
+  // come in between). From here on both forms are the same leaves modify.
+  Units qty = checked_qty(c.qty, ins.spec.qty_scale, ins.lot);
   if (!qty.ok()) return no(qty.error);
+  if (c.qty_is_total) {
+    if (qty.value <= o->cum_qty) return no(RejectReason::QtyNotAboveExecuted);
+    qty.value -= o->cum_qty;  // a multiple of the lot: every fill is
+  }
   if (qty.value > ins.max_qty) return no(RejectReason::AboveMaxSize);
   if (qty.value > o->leaves && qty.value < ins.min_qty) return no(RejectReason::BelowMinSize);
   const Units price = checked_price(c.price, ins.spec.price_scale, ins.tick, ins.band_lo, ins.band_hi);

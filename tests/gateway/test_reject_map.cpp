@@ -87,7 +87,8 @@ TEST_CASE("every reason an order command can get is an order reject", "[gateway]
         RejectReason::InvalidPrice, RejectReason::OffTick, RejectReason::OffLot, RejectReason::BelowMinSize,
         RejectReason::AboveMaxSize, RejectReason::PriceOutsideBand, RejectReason::HoldingLimitExceeded,
         RejectReason::ExpiredOnEntry, RejectReason::MarketOrderNotImmediate, RejectReason::FokNotFillable,
-        RejectReason::BookFull, RejectReason::TooManyOwners, RejectReason::UnknownOperator,
+        RejectReason::BookFull, RejectReason::TooManyOwners, RejectReason::QtyNotAboveExecuted,
+        RejectReason::UnknownOperator,
         RejectReason::OperatorOfOtherMember, RejectReason::OperatorInactive,
         RejectReason::OperatorNotPermitted}) {
     INFO("reason " << std::string(erx::exchange::to_string(r)));
@@ -138,6 +139,14 @@ TEST_CASE("specific reasons map to the codes docs/FIX.md promises", "[gateway][r
     for (const RejectReason r : {RejectReason::OperatorNotPermitted, RejectReason::OperatorInactive,
                                  RejectReason::MemberRestricted, RejectReason::AccountRestricted})
       CHECK(fix_reject(r).business_reject_reason == 6);
+  }
+  SECTION("a replace's total not above what has executed") {
+    // The answer the gateway gave when it checked this itself, before the
+    // engine took the check over (modify qty_is_total).
+    const FixReject f = fix_reject(RejectReason::QtyNotAboveExecuted);
+    CHECK(f.cxl_rej_reason == 99);
+    CHECK(f.ord_rej_reason == 13);  // incorrect quantity
+    CHECK(f.text == "OrderQty must be above the quantity already executed");
   }
   SECTION("price band") {
     const FixReject f = fix_reject(RejectReason::PriceOutsideBand);

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -130,13 +131,18 @@ TEST_CASE("ledger creation: a complete ledger without the marker (a plain mdb_co
 
 TEST_CASE("journal: a record written by another engine version is refused by replay, with its seq",
           "[ledger][creation]") {
+  // 2: before modify gained qty_is_total (the version this build replaced),
+  // 1: before mass-cancel gained day_only, 4: a newer engine's.
+  REQUIRE(ledger::kEngineVersion == 3);
+  const int other = GENERATE(2, 1, 4);
+  const auto other_version = static_cast<std::uint16_t>(other);
   TempDir tmp("erx-engine-version");
   const fs::path dir = tmp.sub("ledger");
   const RecordedStream s = record_stream(8, 1);
   make_ledger(dir, s, 1);
   {
-    // Rewrite record 1 as if an engine of version 1 had written it (hash and
-    // all: a correct record, only from another engine).
+    // Rewrite record 1 as if an engine of that version had written it (hash
+    // and all: a correct record, only from another engine).
     ledger::Ledger lg;
     std::string error;
     REQUIRE(lg.open(options(dir), &error) == 0);
@@ -148,7 +154,7 @@ TEST_CASE("journal: a record written by another engine version is refused by rep
     ledger::RecordView rec;
     REQUIRE(ledger::read_record(value, rec) == ledger::RecordDefect::None);
     ledger::RecordHeader old = rec.header;
-    old.engine_version = 1;
+    old.engine_version = other_version;
     std::string rewritten;
     ledger::append_record(rec.prev, old, std::string(rec.body), rewritten);
     REQUIRE(lg.table(ledger::Table::Journal).put(txn, key, rewritten) == 0);
@@ -158,5 +164,6 @@ TEST_CASE("journal: a record written by another engine version is refused by rep
   INFO(report.summary());
   CHECK_FALSE(report.ok);
   CHECK(report.first_bad_seq == 1);
-  CHECK(report.problem.find("engine version 1") != std::string::npos);
+  CHECK(report.problem.find("engine version " + std::to_string(other)) != std::string::npos);
+  CHECK(report.problem.find("this build replays version 3") != std::string::npos);
 }

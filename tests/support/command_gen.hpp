@@ -152,7 +152,8 @@ class CommandGen {
   }
   void fill(CancelOrder& b) { b = {integer<AccountId>(), string<32>(), coin() ? 0 : integer<OperatorId>()}; }
   void fill(ModifyOrder& b) {
-    b = {integer<AccountId>(), string<32>(), string<32>(), decimal(), decimal(), coin() ? 0 : integer<OperatorId>()};
+    b = {integer<AccountId>(), string<32>(), string<32>(), decimal(), decimal(), coin() ? 0 : integer<OperatorId>(),
+         coin()};
   }
   void fill(MassCancel& b) {
     b = {integer<MemberId>(), coin() ? 0 : integer<AccountId>(), string<24>(), std::nullopt,

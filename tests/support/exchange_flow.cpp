@@ -1388,6 +1388,7 @@ std::string reject_name(RejectReason r) {
     case RejectReason::FokNotFillable: return "FokNotFillable";
     case RejectReason::BookFull: return "BookFull";
     case RejectReason::TooManyOwners: return "TooManyOwners";
+    case RejectReason::QtyNotAboveExecuted: return "QtyNotAboveExecuted";
     case RejectReason::UnknownOperator: return "UnknownOperator";
     case RejectReason::DuplicateOperator: return "DuplicateOperator";
     case RejectReason::OperatorOfOtherMember: return "OperatorOfOtherMember";

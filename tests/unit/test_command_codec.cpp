@@ -151,7 +151,7 @@ std::vector<CommandBody> every_kind_full() {
   v.emplace_back(NewOrder{101, cl("A1"), sym("CEA25"), Side::Sell, OrderType::Market, TimeInForce::Gtd,
                           dec(5820, 2), dec(1000), CommandGen::kT0, StpMode::CancelBoth, 7});
   v.emplace_back(CancelOrder{101, cl("A1"), 7});
-  v.emplace_back(ModifyOrder{101, cl("A1"), cl("A2"), dec(5830, 2), dec(900), 7});
+  v.emplace_back(ModifyOrder{101, cl("A1"), cl("A2"), dec(5830, 2), dec(900), 7, true});
   v.emplace_back(MassCancel{12, 101, sym("CEA25"), Side::Sell, 7});
   v.emplace_back(Timer{});
   v.emplace_back(CreateOperator{7, 12, lab("trader one"), OperatorRole::Admin});
@@ -189,6 +189,11 @@ TEST_CASE("command codec: exact bytes of optional, in-verb and empty bodies", "[
         "12 0c 00 00 00 00 00 00 00 00 01 01 00 00 00 00 00");
   CHECK(hex(encode(MassCancel{12, 0, Symbol{}, std::nullopt, 0, true})) ==
         "12 0c 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01");
+  // ModifyOrder: account, orig_clord_id, clord_id, price, qty, operator, qty_is_total.
+  CHECK(hex(encode(ModifyOrder{5, cl("A1"), ClOrdId{}, dec(5830, 2), dec(900), 7})) ==
+        "11 05 00 00 00 02 41 31 00 c6 16 00 00 00 00 00 00 02 84 03 00 00 00 00 00 00 00 07 00 00 00 00");
+  CHECK(hex(encode(ModifyOrder{5, cl("A1"), ClOrdId{}, dec(5830, 2), dec(900), 7, true})) ==
+        "11 05 00 00 00 02 41 31 00 c6 16 00 00 00 00 00 00 02 84 03 00 00 00 00 00 00 00 07 00 00 00 01");
   // Freeze: account, symbol, qty, kind, then the verb's flag (hold = 1, release = 0).
   CHECK(hex(encode(Freeze{1, Symbol{}, dec(5), HoldKind::Pledged, true})) ==
         "0b 01 00 00 00 00 05 00 00 00 00 00 00 00 00 01 01");
@@ -322,6 +327,27 @@ TEST_CASE("command codec: short input names the field it ends in", "[command_cod
       CHECK_FALSE(error.empty());
     }
   }
+}
+
+TEST_CASE("command codec: modify's qty_is_total round-trips, and a modify body without it is refused",
+          "[command_codec][errors]") {
+  // The flag is modify's last byte (engine version 3); the rest of the body is
+  // as in version 2.
+  for (const bool total : {false, true}) {
+    const ModifyOrder m{101, cl("A1"), cl("A2"), dec(5830, 2), dec(700), 7, total};
+    const std::string bytes = encode(m);
+    CHECK(static_cast<std::uint8_t>(bytes.back()) == (total ? 1 : 0));
+    const CommandBody back = decode_ok(bytes);
+    REQUIRE(std::holds_alternative<ModifyOrder>(back));
+    CHECK(std::get<ModifyOrder>(back).qty_is_total == total);
+    CHECK(back == CommandBody{m});
+    // A version 2 body (one byte shorter) is not read as a leaves modify.
+    decode_fails(std::string_view(bytes).substr(0, bytes.size() - 1),
+                 "modify: field qty_is_total: input ends inside it");
+  }
+  std::string bad = encode(ModifyOrder{101, cl("A1"), ClOrdId{}, dec(5830, 2), dec(700), 7, true});
+  bad.back() = '\x02';
+  decode_fails(bad, "modify: field qty_is_total: bool byte is 2 (must be 0 or 1)");
 }
 
 TEST_CASE("command codec: trailing bytes are refused", "[command_codec][errors]") {

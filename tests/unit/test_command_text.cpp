@@ -187,8 +187,9 @@ std::vector<Case> every_field_cases() {
                    "order account=101 clord_id=A-0001 symbol=CEA25 side=sell type=market tif=gtd price=58.50 "
                    "qty=1000 expire_at=2026-01-05T02:30:00.000000001Z stp=cancel-both operator=7"});
   cases.push_back({CancelOrder{101, cl("A-0001"), 7}, "cancel account=101 orig_clord_id=A-0001 operator=7"});
-  cases.push_back({ModifyOrder{101, cl("A-0001"), cl("A-0002"), dec(5800, 2), dec(500), 7},
-                   "modify account=101 orig_clord_id=A-0001 clord_id=A-0002 price=58.00 qty=500 operator=7"});
+  cases.push_back({ModifyOrder{101, cl("A-0001"), cl("A-0002"), dec(5800, 2), dec(500), 7, true},
+                   "modify account=101 orig_clord_id=A-0001 clord_id=A-0002 price=58.00 qty=500 operator=7 "
+                   "qty_is_total=true"});
   cases.push_back({MassCancel{12, 101, sym("CEA25"), Side::Sell, 7},
                    "mass-cancel member=12 account=101 symbol=CEA25 side=sell operator=7"});
   cases.push_back({Timer{}, "timer"});
@@ -247,6 +248,8 @@ TEST_CASE("command text: optional keys at their default are omitted", "[command_
        "order account=7 clord_id=G1 symbol=CEA25 side=buy tif=gtd price=1 qty=1 expire_at=1970-01-01T00:00:00Z"},
       {ModifyOrder{7, cl("A1"), ClOrdId{}, dec(5810, 2), dec(400)},
        "modify account=7 orig_clord_id=A1 price=58.10 qty=400"},
+      {ModifyOrder{7, cl("A1"), ClOrdId{}, dec(5810, 2), dec(400), 0, true},
+       "modify account=7 orig_clord_id=A1 price=58.10 qty=400 qty_is_total=true"},
       {MassCancel{3, 0, Symbol{}, std::nullopt}, "mass-cancel member=3"},
       {MassCancel{3, 0, Symbol{}, Side::Buy}, "mass-cancel member=3 side=buy"},
   };

@@ -244,3 +244,163 @@ mass-cancel member=1 day_only=true
   for (const std::string& l : run.lines) reported = reported || l.find("mass-cancelled") != std::string::npos;
   CHECK(reported);
 }
+
+// ---------------------------------------------------------------- modify with qty_is_total (FIX OrderQty)
+
+namespace {
+
+ModifyOrder modify(const char* orig, std::int64_t price_fen, std::int64_t qty, bool total) {
+  ModifyOrder m;
+  m.account = 101;
+  m.orig_clord_id = ClOrdId::of(orig);
+  m.price = dec(price_fen, 2);
+  m.qty = dec(qty);
+  m.qty_is_total = total;
+  return m;
+}
+
+OrderModified modified(const std::vector<Event>& ev) {
+  REQUIRE(Driver::rejected(ev) == RejectReason::None);
+  const std::vector<OrderModified> m = Driver::all<OrderModified>(ev);
+  REQUIRE(m.size() == 1);
+  return m[0];
+}
+
+Exchange::OpenOrder open_order(const Driver& d, const char* clord) {
+  for (const Exchange::OpenOrder& o : d.ex.list_open_orders())
+    if (o.clord_id == ClOrdId::of(clord)) return o;
+  FAIL("no open order " << clord);
+  return {};
+}
+
+// The buyer's B1: 100 @ 390.00, and `filled` of it sold to it by the seller.
+void rest_b1(Driver& d, std::int64_t filled) {
+  setup(d);
+  REQUIRE(Driver::rejected(d.apply(order(101, "B1", Side::Buy, 39'000, 100))) == RejectReason::None);
+  if (filled > 0) {
+    const auto ev = d.apply(order(201, "S1", Side::Sell, 39'000, filled));
+    REQUIRE(Driver::all<Trade>(ev).size() == 1);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("exchange: modify qty_is_total of an unfilled order is the modify with those leaves", "[exchange][modify]") {
+  struct Case {
+    std::int64_t price_fen, qty;
+    bool priority_kept;
+  };
+  for (const Case c : {Case{39'000, 60, true},     // a decrease keeps priority
+                       Case{39'000, 100, true},    // unchanged
+                       Case{39'000, 150, false},   // an increase loses it
+                       Case{39'100, 100, false}}) {  // so does a price change
+    INFO("price " << c.price_fen << " qty " << c.qty);
+    Driver leaves, total;
+    rest_b1(leaves, 0);
+    rest_b1(total, 0);
+    const OrderModified l = modified(leaves.apply(modify("B1", c.price_fen, c.qty, false)));
+    const OrderModified t = modified(total.apply(modify("B1", c.price_fen, c.qty, true)));
+    CHECK(t.leaves == c.qty);
+    CHECK(t.cum_qty == 0);
+    CHECK(t.priority_kept == c.priority_kept);
+    CHECK(t.leaves == l.leaves);
+    CHECK(t.price == l.price);
+    CHECK(t.priority_kept == l.priority_kept);
+    CHECK(total.ex.state_hash() == leaves.ex.state_hash());
+  }
+}
+
+TEST_CASE("exchange: modify qty_is_total after a partial fill leaves the total less the executed quantity",
+          "[exchange][modify]") {
+  // B1 100 @ 390.00 with 40 filled: 60 open. Each total T is the leaves
+  // modify to T - 40, priority included.
+  struct Case {
+    std::int64_t total;
+    bool priority_kept;
+  };
+  for (const Case c : {Case{70, true},      // 30 open: a decrease keeps priority
+                       Case{100, true},     // 60 open: unchanged
+                       Case{41, true},      // one lot above what has executed
+                       Case{120, false}}) { // 80 open: an increase loses priority
+    INFO("total " << c.total);
+    Driver leaves, total;
+    rest_b1(leaves, 40);
+    rest_b1(total, 40);
+    const OrderModified t = modified(total.apply(modify("B1", 39'000, c.total, true)));
+    CHECK(t.cum_qty == 40);
+    CHECK(t.leaves == c.total - 40);
+    CHECK(t.priority_kept == c.priority_kept);
+    const Exchange::OpenOrder o = open_order(total, "B1");
+    CHECK(o.qty == c.total);
+    CHECK(o.leaves == c.total - 40);
+    CHECK(o.cum_qty == 40);
+    // The same as the leaves modify to total - executed.
+    const OrderModified l = modified(leaves.apply(modify("B1", 39'000, c.total - 40, false)));
+    CHECK(l.priority_kept == t.priority_kept);
+    CHECK(total.ex.state_hash() == leaves.ex.state_hash());
+  }
+}
+
+TEST_CASE("exchange: modify qty_is_total counts a fill sequenced after the sender's view", "[exchange][modify]") {
+  // Member 1 sees B1 with nothing executed and sends OrderQty 70 (reduce by
+  // 30). Before its modify is sequenced, 40 of B1 trade.
+  Driver d, stale;
+  rest_b1(d, 0);
+  rest_b1(stale, 0);
+  const std::int64_t view_cum_qty = open_order(d, "B1").cum_qty;
+  REQUIRE(view_cum_qty == 0);
+  for (Driver* x : {&d, &stale})
+    REQUIRE(Driver::all<Trade>(x->apply(order(201, "S1", Side::Sell, 39'000, 40))).size() == 1);
+
+  // The engine takes the executed quantity at apply time: 70 - 40 = 30 open.
+  const OrderModified m = modified(d.apply(modify("B1", 39'000, 70, true)));
+  CHECK(m.cum_qty == 40);
+  CHECK(m.leaves == 30);
+  CHECK(m.priority_kept);
+  CHECK(open_order(d, "B1").qty == 70);
+
+  // What converting with the view's CumQty gave (the gateway before): 70 open
+  // on top of the 40 executed, an order of 110 where 70 was asked for.
+  modified(stale.apply(modify("B1", 39'000, 70 - view_cum_qty, false)));
+  CHECK(open_order(stale, "B1").qty == 110);
+
+  // The order can execute no more than the 70 asked for.
+  const auto ev = d.apply(order(201, "S2", Side::Sell, 39'000, 60));
+  const std::vector<Trade> trades = Driver::all<Trade>(ev);
+  REQUIRE(trades.size() == 1);
+  CHECK(trades[0].qty == 30);
+  CHECK(trades[0].buy.cum_qty == 70);
+  CHECK(trades[0].buy.leaves == 0);
+}
+
+TEST_CASE("exchange: modify qty_is_total not above the executed quantity is qty-not-above-executed, order unchanged",
+          "[exchange][modify]") {
+  for (const std::int64_t total : {40, 39, 1}) {
+    INFO("total " << total);
+    Driver d, timer;
+    rest_b1(d, 40);
+    rest_b1(timer, 40);
+    const Exchange::OpenOrder before = open_order(d, "B1");
+    ModifyOrder m = modify("B1", 39'100, total, true);
+    m.clord_id = ClOrdId::of("B1b");
+    const auto ev = d.apply(m);
+    CHECK(Driver::rejected(ev) == RejectReason::QtyNotAboveExecuted);
+    const std::vector<CommandRejected> r = Driver::all<CommandRejected>(ev);
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].clord_id == ClOrdId::of("B1b"));
+    CHECK(Driver::all<OrderModified>(ev).empty());
+    const Exchange::OpenOrder after = open_order(d, "B1");
+    CHECK(after.price == before.price);
+    CHECK(after.qty == before.qty);
+    CHECK(after.leaves == 60);
+    CHECK(after.cum_qty == 40);
+    // Nothing changed that a timer in its place would not have changed (the
+    // new ClOrdID is not used up either).
+    timer.apply(Timer{});
+    CHECK(d.ex.state_hash() == timer.ex.state_hash());
+  }
+  // The leaves form of the same numbers is a plain modify.
+  Driver d;
+  rest_b1(d, 40);
+  CHECK(modified(d.apply(modify("B1", 39'000, 40, false))).leaves == 40);
+}
