@@ -126,16 +126,17 @@ Inbound replace(const FIX::Message& m, const MemberSession& member, const OrderV
   const auto total = exchange::parse_decimal(r.order_qty);
   if (!price || !total) return refuse(99, "Price and OrderQty must be decimal numbers");
   c.price = *price;
+  // FIX's OrderQty is the new total. The engine subtracts the executed
+  // quantity when it applies the modify (the views here may not have seen
+  // the latest fill yet) and refuses a total not above it
+  // (qty-not-above-executed, 102=99).
   c.qty = *total;
-  // FIX's OrderQty is the new total; the engine wants the new open quantity.
+  c.qty_is_total = true;
+  // The quantity scale cannot change, so the view can check the fit.
   const OrderInfo* o = orders.find(member.member, r.orig_clord_id);
   const InstrumentInfo* ins = o ? instruments.find(o->instrument) : nullptr;
-  if (ins != nullptr && o->cum_qty > 0) {
-    const ParsedInt64 units = parse_fixed(r.order_qty, ins->qty_scale());
-    if (!units.ok()) return refuse(99, "OrderQty does not fit the instrument's quantity scale");
-    if (units.value <= o->cum_qty) return refuse(99, "OrderQty must be above the quantity already executed");
-    c.qty = exchange::Decimal{units.value - o->cum_qty, static_cast<std::int8_t>(ins->qty_scale())};
-  }
+  if (ins != nullptr && !parse_fixed(r.order_qty, ins->qty_scale()).ok())
+    return refuse(99, "OrderQty does not fit the instrument's quantity scale");
   in.command = c;
   return in;
 }

@@ -288,3 +288,57 @@ TEST_CASE("fix: a member that stops reading is disconnected, and the others keep
   m1.send(b);
   CHECK(m1.wait_for(exec_report("B-last", 'F')));
 }
+
+TEST_CASE("fix: replace of a partly filled order leaves OrderQty - CumQty open, at or below CumQty is refused",
+          "[fix][integration]") {
+  TempDir tmp("erx-fix-replace-total");
+  ErxdProcess erxd(tmp.path() / "erxd");
+  INFO(erxd.log());
+  FixMember m1("M1", "m1", "demo-m1", erxd.port()), m2("M2", "m2", "demo-m2", erxd.port());
+  REQUIRE(m1.logon());
+  REQUIRE(m2.logon());
+  FIX::Message b1 = new_order("RB1", "CEA25", '1', "100", "89.00");
+  m1.send(b1);
+  REQUIRE(m1.wait_for(exec_report("RB1", '0')));
+  FIX::Message s1 = new_order("RS1", "CEA25", '2', "40", "89.00");
+  m2.send(s1);
+  const auto fill = m1.wait_for(exec_report("RB1", 'F'));
+  REQUIRE(fill);
+  CHECK(field(*fill, 14) == "40");
+
+  // OrderQty 70 with 40 executed: 30 open (the engine subtracts CumQty).
+  FIX::Message r = replace_order("RB2", "RB1", "CEA25", '1', "70", "89.00");
+  m1.send(r);
+  const auto replaced = m1.wait_for(exec_report("RB2", '5'));
+  REQUIRE(replaced);
+  CHECK(field(*replaced, 38) == "70");
+  CHECK(field(*replaced, 14) == "40");
+  CHECK(field(*replaced, 151) == "30");
+
+  // OrderQty 40 = CumQty: OrderCancelReject 102=99, the order as it was.
+  const auto cancel_reject = [](const std::string& clord) {
+    return [clord](const FIX::Message& m) { return msg_type(m) == "9" && field(m, 11) == clord; };
+  };
+  FIX::Message at = replace_order("RB3", "RB2", "CEA25", '1', "40", "89.00");
+  m1.send(at);
+  const auto refused = m1.wait_for(cancel_reject("RB3"));
+  REQUIRE(refused);
+  CHECK(field(*refused, 41) == "RB2");
+  CHECK(field(*refused, 102) == "99");
+  CHECK(field(*refused, 58) == "OrderQty must be above the quantity already executed");
+  // More decimals than the quantity scale: refused by the gateway.
+  FIX::Message fine = replace_order("RB4", "RB2", "CEA25", '1', "70.5", "89.00");
+  m1.send(fine);
+  const auto misfit = m1.wait_for(cancel_reject("RB4"));
+  REQUIRE(misfit);
+  CHECK(field(*misfit, 102) == "99");
+  CHECK(field(*misfit, 58) == "OrderQty does not fit the instrument's quantity scale");
+  // The order still has 30 open: a sell of 50 fills exactly those.
+  FIX::Message s2 = new_order("RS2", "CEA25", '2', "50", "89.00");
+  m2.send(s2);
+  const auto rest = m1.wait_for(exec_report("RB2", 'F'));
+  REQUIRE(rest);
+  CHECK(field(*rest, 32) == "30");
+  CHECK(field(*rest, 14) == "70");
+  CHECK(field(*rest, 151) == "0");
+}
