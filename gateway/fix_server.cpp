@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "gateway/fix_framer.hpp"
+#include "gateway/latency_probe.hpp"
 
 namespace erx::gateway {
 
@@ -114,7 +115,10 @@ class Connection final : public FIX::Responder {
       return false;
     }
     try {
+      // One message in LatencyProbe::kSampleEvery is timed from here.
+      set_framed_stamp(++framed_ % LatencyProbe::kSampleEvery == 0 ? LatencyProbe::now() : 0);
       session_->next(msg, FIX::UtcTimeStamp());
+      set_framed_stamp(0);
     } catch (const std::exception& e) {
       spdlog::warn("fix {}: {}", name(), e.what());
     }
@@ -177,6 +181,7 @@ class Connection final : public FIX::Responder {
   std::atomic<bool> closing_{false};
   std::atomic<bool> logout_requested_{false};
   std::atomic<bool> finished_{false};
+  std::uint64_t framed_ = 0;
   std::thread thread_;
 };
 

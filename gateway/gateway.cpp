@@ -116,6 +116,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
   std::vector<std::unique_ptr<PendingRequest>> pool_all;
   std::vector<PendingRequest*> pool_free;
   std::atomic<std::uint64_t> gw_exec_ids{0};
+  LatencyProbe latency;
 
   // ---------------------------------------------------------------- setup
 
@@ -229,12 +230,24 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
   // Writer thread, after the commit: the reports are built now (the events
   // live only during this call) and handed over in batch_done().
   void on_done(PendingRequest& r, const ledger::Outcome& o) {
+    const std::size_t first = deliveries.size();
     {
       std::lock_guard lock(views_mu);
       if (o.status == ledger::Outcome::Status::Committed) router.committed(r.info, o.seq, o.time, o.events, deliveries);
       else router.failed(r.info, deliveries);
     }
+    if (r.info.stamps.framed != 0) stamp_first_report(r.info, first);
     finished.push_back(&r);
+  }
+
+  // A sampled request's stamps ride on its first report to its session.
+  void stamp_first_report(const RequestInfo& info, std::size_t first) {
+    for (std::size_t i = first; i < deliveries.size(); ++i) {
+      if (deliveries[i].slot != info.slot) continue;
+      deliveries[i].msg.stamps = info.stamps;
+      deliveries[i].msg.stamps.committed = LatencyProbe::now();
+      return;
+    }
   }
 
   // Writer thread, once per commit: every session's reports queued, each
@@ -348,6 +361,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
       }
       in.info.slot = sid;
       in.info.member = member.member;
+      if (const std::int64_t framed = framed_stamp(); framed != 0) in.info.stamps = {framed, LatencyProbe::now(), 0};
       if (in.reject) {
         reply(s, std::move(*in.reject));
         return;
@@ -493,6 +507,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
       batch.swap(s->queue);
     }
     for (const OutMsg& m : batch) {
+      if (m.stamps.framed != 0) latency.record(m.stamps, LatencyProbe::now());
       FIX::Message msg = to_fix(m);
       session.send(msg);
     }
@@ -573,6 +588,8 @@ void Gateway::wait_idle() {
   std::unique_lock lock(g.pool_mu);
   g.pool_cv.wait(lock, [&] { return g.pool_free.size() == g.pool_all.size(); });
 }
+
+std::string Gateway::latency_summary() const { return impl_->latency.summary(); }
 
 std::uint16_t Gateway::port() const { return impl_->server ? impl_->server->port() : 0; }
 

@@ -41,6 +41,8 @@ class Gateway {
   void wait_idle();
 
   [[nodiscard]] std::uint16_t port() const;  // the bound port (config port 0: an ephemeral one)
+  // Where sampled requests spent their time inside erxd (latency_probe.hpp).
+  [[nodiscard]] std::string latency_summary() const;
 
   struct Impl;
 

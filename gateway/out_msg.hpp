@@ -4,7 +4,10 @@
 // connection thread turns into a FIX::Message when it sends (fix_server.cpp).
 
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "gateway/latency_probe.hpp"
 
 namespace erx::gateway {
 
@@ -20,9 +23,14 @@ struct OutGroup {
 };
 
 struct OutMsg {
+  OutMsg() = default;
+  explicit OutMsg(std::string msg_type, std::vector<OutField> f = {}, std::vector<OutGroup> g = {})
+      : type(std::move(msg_type)), fields(std::move(f)), groups(std::move(g)) {}
+
   std::string type;  // MsgType(35)
   std::vector<OutField> fields;
   std::vector<OutGroup> groups;
+  LatencyStamps stamps;  // the request's, on its first report when it was sampled
 
   OutMsg& set(int tag, std::string value) {
     fields.push_back(OutField{tag, std::move(value)});

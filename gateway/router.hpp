@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/exchange/events.hpp"
+#include "gateway/latency_probe.hpp"
 #include "gateway/out_msg.hpp"
 #include "gateway/views.hpp"
 
@@ -36,6 +37,7 @@ struct RequestInfo {
   char ord_type = 0, tif = 0;
   std::string account;
   int mass_cancel_type = 0;  // MassCancelRequestType(530)
+  LatencyStamps stamps;      // when sampled (latency_probe.hpp)
 };
 
 struct Delivery {

@@ -6,6 +6,7 @@
 #include "gateway/credentials.hpp"
 #include "gateway/fix_framer.hpp"
 #include "gateway/inbound.hpp"
+#include "gateway/latency_probe.hpp"
 #include "gateway/router.hpp"
 
 using namespace erx::gateway;
@@ -122,4 +123,22 @@ TEST_CASE("throttle: over the limit rejected, far over logged out, a new window 
   for (int i = 0; i < 3; ++i) CHECK(t.admit(t0) == Throttle::Verdict::Reject);
   CHECK(t.admit(t0) == Throttle::Verdict::Logout);
   CHECK(t.admit(t0 + std::chrono::milliseconds(1000)) == Throttle::Verdict::Ok);
+}
+
+TEST_CASE("latency probe: percentiles of each stage, and samples past its capacity are counted not kept",
+          "[gateway][unit]") {
+  erx::gateway::LatencyProbe probe;
+  CHECK(probe.summary() == "no samples");
+  // 100 requests: inbound i us, sequencer 10 * i us, outbound 3 us.
+  for (std::int64_t i = 1; i <= 100; ++i) {
+    const erx::gateway::LatencyStamps s{1'000'000, 1'000'000 + i * 1000, 1'000'000 + i * 1000 + 10 * i * 1000};
+    probe.record(s, s.committed + 3000);
+  }
+  CHECK(probe.samples() == 100);
+  CHECK(probe.summary() ==
+        "100 samples (1 in 16), inbound p50 50 / p99 99 us, sequencer p50 500 / p99 990 us, outbound p50 3 / p99 3 us");
+  for (std::size_t i = 100; i < erx::gateway::LatencyProbe::kCapacity + 2; ++i) probe.record({1, 2, 3}, 4);
+  CHECK(probe.samples() == erx::gateway::LatencyProbe::kCapacity);
+  CHECK(probe.dropped() == 2);
+  CHECK(probe.summary().find("(2 more not kept: capacity 65536)") != std::string::npos);
 }

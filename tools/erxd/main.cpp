@@ -200,6 +200,7 @@ int main(int argc, char** argv) {
     spdlog::critical("erxd: the ledger failed: {}", dx.sequencer().failure());
     return 1;
   }
+  spdlog::info("erxd: inside erxd, {}", gw.latency_summary());
   const ledger::SequencerStats st = dx.sequencer().stats();
   // Per commit, on average: where the sequencer's two threads spent their time.
   const auto per_batch_us = [&](std::uint64_t total_ns) { return st.batches ? total_ns / st.batches / 1000 : 0; };
