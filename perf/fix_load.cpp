@@ -15,7 +15,7 @@
 // percentiles (every order timed with steady_clock at send and at receive,
 // on different threads; the clock reads are not inside a timed loop of ours).
 //
-// usage: erx-fix-load [--sessions N] [--orders K] [--window W] [--seed S] [--target both|bare|erxd]
+// usage: erx-fix-load [--sessions N] [--orders K] [--window W] [--seed S] [--target both|bare|erxd] [--flow cross|passive]
 //        (the erxd binary is the one built next to this program)
 
 #include <arpa/inet.h>
@@ -59,6 +59,7 @@ struct Options {
   int window = 1;
   std::uint64_t seed = 42;
   std::string target = "both";
+  bool passive = false;  // --flow passive: buys below 90.00, sells at or above it, so nothing trades
 };
 
 std::int64_t now_ns() {
@@ -163,8 +164,11 @@ class Clients final : public FIX::Application {
       m.setField(FIX::TransactTime());
       m.setField(38, std::to_string(1 + rng() % 5));
       m.setField(40, "2");
-      // Prices around 90.00 inside the ±10% band: some orders trade.
-      const int cents = 8800 + static_cast<int>(rng() % 400);
+      // Prices around 90.00 inside the ±10% band: some orders trade. With
+      // --flow passive buys stay below 90.00 and sells at or above it, so each
+      // order gets exactly one report from erxd, as from the bare acceptor.
+      const int offset = static_cast<int>(rng() % 400);
+      const int cents = o_.passive ? (buy ? 8800 + offset / 2 : 9000 + offset / 2) : 8800 + offset;
       char price[16];
       std::snprintf(price, sizeof price, "%d.%02d", cents / 100, cents % 100);
       m.setField(44, price);
@@ -332,8 +336,10 @@ Result run_erxd(const Options& o, const std::vector<std::string>& comps, const f
   ::waitpid(pid, &status, 0);
   {
     std::ifstream in(log);
-    for (std::string line; std::getline(in, line);)
-      if (line.find("stopped at seq") != std::string::npos) std::printf("      %s\n", line.substr(line.find("erxd:")).c_str());
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("stopped at seq") != std::string::npos || line.find("inside erxd") != std::string::npos)
+        std::printf("      %s\n", line.substr(line.find("erxd:")).c_str());
+    }
   }
   fs::remove_all(dir);
   return r;
@@ -361,8 +367,10 @@ int main(int argc, char** argv) {
     else if (i + 1 < argc && a == "--window") o.window = std::atoi(argv[++i]);
     else if (i + 1 < argc && a == "--seed") o.seed = std::strtoull(argv[++i], nullptr, 10);
     else if (i + 1 < argc && a == "--target") o.target = argv[++i];
+    else if (i + 1 < argc && a == "--flow" && (std::string(argv[i + 1]) == "passive" || std::string(argv[i + 1]) == "cross"))
+      o.passive = std::string(argv[++i]) == "passive";
     else {
-      std::fprintf(stderr, "usage: erx-fix-load [--sessions N] [--orders K] [--window W] [--seed S] [--target both|bare|erxd]\n");
+      std::fprintf(stderr, "usage: erx-fix-load [--sessions N] [--orders K] [--window W] [--seed S] [--target both|bare|erxd] [--flow cross|passive]\n");
       return 2;
     }
   }
@@ -374,8 +382,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> comps;
   for (int i = 1; i <= o.sessions; ++i) comps.push_back("L" + std::to_string(i));
   const fs::path erxd = fs::canonical("/proc/self/exe").parent_path().parent_path() / "tools" / "erxd";
-  std::printf("erx-fix-load: %d sessions x %d orders, window %d, seed %llu; round trip = NewOrderSingle -> its first ExecutionReport\n",
-              o.sessions, o.orders, o.window, static_cast<unsigned long long>(o.seed));
+  std::printf("erx-fix-load: %s flow, %d sessions x %d orders, window %d, seed %llu; round trip = NewOrderSingle -> its first ExecutionReport\n",
+              o.passive ? "passive" : "crossing", o.sessions, o.orders, o.window, static_cast<unsigned long long>(o.seed));
   std::printf("%-5s %8s %6s %8s %10s | %8s %8s %8s\n", "target", "sessions", "window", "reports", "orders/s", "p50 us",
               "p99 us", "p99.9 us");
   Result bare, ex;
