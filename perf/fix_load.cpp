@@ -13,7 +13,9 @@
 // Each session keeps `window` orders outstanding (1 = ping-pong: the round
 // trip; larger = pipelined throughput). Prints orders/s and round-trip
 // percentiles (every order timed with steady_clock at send and at receive,
-// on different threads; the clock reads are not inside a timed loop of ours).
+// on different threads; the clock reads are not inside a timed loop of ours),
+// and the CPU time per order of the whole run (getrusage: the load generator
+// plus the bare acceptor in this process, or plus erxd as a waited child).
 //
 // usage: erx-fix-load [--sessions N] [--orders K] [--window W] [--seed S] [--target both|bare|erxd] [--flow cross|passive]
 //        (the erxd binary is the one built next to this program)
@@ -22,6 +24,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <spawn.h>
@@ -252,7 +255,17 @@ struct Result {
   double seconds = 0;
   std::size_t acked = 0;
   std::vector<std::int64_t> rtts;
+  double cpu_seconds = 0;  // user + system of everything in the run: load generator and target
 };
+
+// User + system CPU seconds of this process (RUSAGE_SELF) or of its waited-for
+// children (RUSAGE_CHILDREN: erxd, once it has exited).
+double cpu_seconds(int who) {
+  rusage u{};
+  ::getrusage(who, &u);
+  const auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return sec(u.ru_utime) + sec(u.ru_stime);
+}
 
 Result drive_clients(const Options& o, const std::vector<std::string>& comps, std::uint16_t port) {
   std::string text = common_settings("initiator", port);
@@ -285,9 +298,11 @@ Result run_bare(const Options& o, const std::vector<std::string>& comps) {
   EchoAcceptor app;
   FIX::MemoryStoreFactory store;
   FIX::ThreadedSocketAcceptor acceptor(app, store, settings);
+  const double cpu0 = cpu_seconds(RUSAGE_SELF);
   acceptor.start();
   Result r = drive_clients(o, comps, port);
   acceptor.stop(true);
+  r.cpu_seconds = cpu_seconds(RUSAGE_SELF) - cpu0;
   return r;
 }
 
@@ -329,11 +344,15 @@ Result run_erxd(const Options& o, const std::vector<std::string>& comps, const f
     const std::size_t at = text.find("erxd ready: FIX 4.4 on 127.0.0.1:");
     if (at != std::string::npos) port = static_cast<std::uint16_t>(std::stoi(text.substr(at + 33)));
   }
+  const double cpu0 = cpu_seconds(RUSAGE_SELF), children0 = cpu_seconds(RUSAGE_CHILDREN);
   if (port != 0) r = drive_clients(o, comps, port);
   else std::fprintf(stderr, "erxd did not start (see %s)\n", log.c_str());
+  const double clients = cpu_seconds(RUSAGE_SELF) - cpu0;
   ::kill(pid, SIGTERM);
   int status = 0;
   ::waitpid(pid, &status, 0);
+  // erxd's whole life, its start (demo data) and stop included.
+  r.cpu_seconds = clients + cpu_seconds(RUSAGE_CHILDREN) - children0;
   {
     std::ifstream in(log);
     for (std::string line; std::getline(in, line);) {
@@ -351,9 +370,9 @@ double pct_us(const std::vector<std::int64_t>& v, double q) {
 }
 
 void print(const char* name, const Options& o, const Result& r) {
-  std::printf("%-5s %8d %6d %8zu %10.0f | %8.1f %8.1f %8.1f\n", name, o.sessions, o.window, r.acked,
+  std::printf("%-5s %8d %6d %8zu %10.0f | %8.1f %8.1f %8.1f | %8.1f\n", name, o.sessions, o.window, r.acked,
               r.seconds > 0 ? static_cast<double>(r.acked) / r.seconds : 0.0, pct_us(r.rtts, 0.5), pct_us(r.rtts, 0.99),
-              pct_us(r.rtts, 0.999));
+              pct_us(r.rtts, 0.999), r.acked ? r.cpu_seconds * 1e6 / static_cast<double>(r.acked) : 0.0);
 }
 
 }  // namespace
@@ -384,8 +403,8 @@ int main(int argc, char** argv) {
   const fs::path erxd = fs::canonical("/proc/self/exe").parent_path().parent_path() / "tools" / "erxd";
   std::printf("erx-fix-load: %s flow, %d sessions x %d orders, window %d, seed %llu; round trip = NewOrderSingle -> its first ExecutionReport\n",
               o.passive ? "passive" : "crossing", o.sessions, o.orders, o.window, static_cast<unsigned long long>(o.seed));
-  std::printf("%-5s %8s %6s %8s %10s | %8s %8s %8s\n", "target", "sessions", "window", "reports", "orders/s", "p50 us",
-              "p99 us", "p99.9 us");
+  std::printf("%-5s %8s %6s %8s %10s | %8s %8s %8s | %8s\n", "target", "sessions", "window", "reports", "orders/s", "p50 us",
+              "p99 us", "p99.9 us", "cpu us/order (load generator + target)");
   Result bare, ex;
   if (o.target != "erxd") print("bare", o, bare = run_bare(o, comps));
   if (o.target != "bare") print("erxd", o, ex = run_erxd(o, comps, erxd));
