@@ -540,7 +540,18 @@ void Gateway::load_views() {
     info->reference = ex.reference_price(id);
     std::tie(info->band_lo, info->band_hi) = ex.price_band(id);
     const exchange::Exchange::DayStats t = ex.today_stats(id);
-    g.market.restore_day(id, DayStats{t.open, t.high, t.low, t.last, t.volume, t.price_x_qty, t.trades});
+    DayStats day;
+    day.open = t.open;
+    day.high = t.high;
+    day.low = t.low;
+    day.last = t.last;
+    day.volume = t.volume;
+    day.turnover = t.turnover;
+    day.price_x_qty = t.price_x_qty;
+    day.trades = t.trades;
+    // The last trade's quantity and time are not kept by the engine: unknown
+    // until the next trade (the snapshot omits them).
+    g.market.restore_day(id, day);
   }
   for (const exchange::Exchange::OpenOrder& o : ex.list_open_orders()) {
     OrderInfo info;
@@ -558,9 +569,10 @@ void Gateway::load_views() {
     info.cum_qty = o.cum_qty;
     info.cum_cash = o.cum_cash;
     info.expire_at = o.expire_at;
+    info.stp = o.stp;
     info.status = o.cum_qty > 0 ? OrderStatus::PartiallyFilled : OrderStatus::New;
     const OrderInfo& stored = g.orders.add(info);
-    if (stored.resting()) g.market.add_resting(o.instrument, o.side, o.price, o.leaves);
+    if (stored.resting()) g.market.add_resting(o.instrument, o.side, o.price, o.leaves, 1);
   }
 }
 

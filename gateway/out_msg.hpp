@@ -63,7 +63,9 @@ inline constexpr int Account = 1, AvgPx = 6, ClOrdID = 11, CumQty = 14, ExecID =
                      CopyMsgIndicator = 797, OrdStatusReqID = 790, TradSesReqID = 335, Currency = 15,
                      TrdMatchID = 880, Username = 553, Password = 554, Commission = 12, CommType = 13,
                      ExecRestatementReason = 378, GrossTradeAmt = 381, LastLiquidityInd = 851,
-                     CancelReason = 5801, PriorityKept = 5802, CumCashAmt = 5803;
+                     RptSeq = 83, MDEntryDate = 272, MDEntryTime = 273, MDEntryPositionNo = 290,
+                     NumberOfOrders = 346, SelfTradePreventionMode = 5800, CancelReason = 5801, PriorityKept = 5802,
+                     CumCashAmt = 5803, Turnover = 5840, NumberOfTrades = 5841;
 }  // namespace tag
 
 }  // namespace erx::gateway

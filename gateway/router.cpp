@@ -100,6 +100,11 @@ OutMsg Router::report_base(const OrderInfo& o, std::string_view id, char exec_ty
       .set(tag::Side, std::string(1, fix_side(o.side)))
       .set(tag::OrdType, std::string(1, fix_ord_type(o.type)))
       .set(tag::TimeInForce, std::string(1, fix_tif(o.tif)));
+  // ExpireTime only for a GTD order (the others have none).
+  if (o.tif == exchange::TimeInForce::Gtd && o.expire_at > 0) m.set(tag::ExpireTime, fix_utc_timestamp(o.expire_at));
+  // The STP mode the order trades with: the engine's resolved mode, whose codes
+  // are the FIX values (docs/FIX.md section 10; never 0 once resolved).
+  m.set(tag::SelfTradePreventionMode, std::to_string(static_cast<int>(o.stp)));
   if (ins) {
     if (o.type == exchange::OrderType::Limit) m.set(tag::Price, format_price(*ins, o.price));
     m.set(tag::OrderQty, format_qty(*ins, o.order_qty))
@@ -155,9 +160,13 @@ std::string fix_utc_timestamp(exchange::Timestamp ns) {
   return buf;
 }
 
+std::string fix_utc_date(exchange::Timestamp ns) { return fix_utc_timestamp(ns).substr(0, 8); }
+std::string fix_utc_time_only(exchange::Timestamp ns) { return fix_utc_timestamp(ns).substr(9); }
+
 void Router::committed(const RequestInfo& r, exchange::Seq seq, exchange::Timestamp time, std::span<const Event> events,
                        std::vector<Delivery>& out) {
   touched_.clear();
+  time_ = time;
   transact_time_ = fix_utc_timestamp(time);
   for (std::size_t i = 0; i < events.size(); ++i) {
     const std::string id = exec_id(seq, i);
@@ -215,23 +224,25 @@ void Router::on_accepted(const exchange::OrderAccepted& e, std::string_view id, 
   o.order_qty = e.qty;
   o.leaves = e.qty;
   o.expire_at = e.expire_at;
+  o.stp = e.stp;
   OrderInfo& stored = orders_.add(o);
   if (stored.resting()) {
-    market_.add_resting(e.instrument, e.side, e.price, e.qty);
+    market_.add_resting(e.instrument, e.side, e.price, e.qty, 1);
     touched_.push_back(e.instrument);
   }
   send_report(e.member, report_base(stored, id, '0'), out);
 }
 
 void Router::on_trade(const exchange::Trade& e, exchange::Seq seq, std::vector<Delivery>& out) {
-  market_.trade(e.instrument, e.price, e.qty);
+  market_.trade(e.instrument, e.price, e.qty, e.cash, time_);
   touched_.push_back(e.instrument);
   traded_.push_back(e.instrument);
   const InstrumentInfo* ins = instruments_.find(e.instrument);
   for (const exchange::FillSide* f : {&e.buy, &e.sell}) {
     OrderInfo* o = orders_.find(f->order);
     if (o == nullptr || ins == nullptr) continue;  // an order from before the views (cannot happen after load)
-    if (o->resting()) market_.add_resting(e.instrument, o->side, o->price, -e.qty);
+    // A fill that leaves nothing takes the order off its level.
+    if (o->resting()) market_.add_resting(e.instrument, o->side, o->price, -e.qty, f->leaves == 0 ? -1 : 0);
     o->leaves = f->leaves;
     o->cum_qty = f->cum_qty;
     o->cum_cash = f->cum_cash;
@@ -248,9 +259,11 @@ void Router::on_trade(const exchange::Trade& e, exchange::Seq seq, std::vector<D
     if (!o->live()) orders_.finished(*o);
     send_report(o->member, std::move(m), out);
   }
+  // The trade's date and time: when the exchange sequenced it (TransactTime).
   pending_entries_[e.instrument].push_back(
       {{tag::MDUpdateAction, "0"}, {tag::MDEntryType, "2"}, {tag::Symbol, ins ? std::string(ins->spec.symbol.view()) : ""},
-       {tag::MDEntryPx, ins ? format_price(*ins, e.price) : ""}, {tag::MDEntrySize, ins ? format_qty(*ins, e.qty) : ""}});
+       {tag::MDEntryPx, ins ? format_price(*ins, e.price) : ""}, {tag::MDEntrySize, ins ? format_qty(*ins, e.qty) : ""},
+       {tag::MDEntryDate, fix_utc_date(time_)}, {tag::MDEntryTime, fix_utc_time_only(time_)}});
 }
 
 void Router::on_cancelled(const exchange::OrderCancelled& e, const RequestInfo& r, std::string_view id,
@@ -258,7 +271,8 @@ void Router::on_cancelled(const exchange::OrderCancelled& e, const RequestInfo& 
   OrderInfo* o = orders_.find(e.order);
   if (o == nullptr) return;
   if (o->resting()) {
-    market_.add_resting(e.instrument, o->side, o->price, -e.cancelled);
+    // Off its level unless an STP decrement leaves it resting, smaller.
+    market_.add_resting(e.instrument, o->side, o->price, -e.cancelled, e.leaves == 0 ? -1 : 0);
     touched_.push_back(e.instrument);
   }
   o->leaves = e.leaves;
@@ -285,8 +299,9 @@ void Router::on_modified(const exchange::OrderModified& e, std::string_view id, 
   OrderInfo* o = orders_.find(e.order);
   if (o == nullptr) return;
   if (o->resting()) {
-    market_.add_resting(e.instrument, o->side, o->price, -o->leaves);
-    market_.add_resting(e.instrument, o->side, e.price, e.leaves);
+    // The order leaves its old level and joins the new one (the same price or not).
+    market_.add_resting(e.instrument, o->side, o->price, -o->leaves, -1);
+    market_.add_resting(e.instrument, o->side, e.price, e.leaves, e.leaves > 0 ? 1 : 0);
     touched_.push_back(e.instrument);
   }
   o->price = e.price;
@@ -391,8 +406,17 @@ void level_entry(std::vector<std::vector<OutField>>& entries, const InstrumentIn
                  const Level& l) {
   std::vector<OutField> e{{tag::MDUpdateAction, std::string(1, action)}, {tag::MDEntryType, std::string(1, type)},
                           {tag::Symbol, std::string(ins.spec.symbol.view())}, {tag::MDEntryPx, format_price(ins, l.price)}};
-  if (action != '2') e.push_back({tag::MDEntrySize, format_qty(ins, l.qty)});
+  if (action != '2') {
+    e.push_back({tag::MDEntrySize, format_qty(ins, l.qty)});
+    e.push_back({tag::NumberOfOrders, std::to_string(l.orders)});
+  }
   entries.push_back(std::move(e));
+}
+
+// The day's volume entry (269=B) with its turnover (CNY) and number of trades.
+std::vector<OutField> volume_fields(const InstrumentInfo& ins, const DayStats& d) {
+  return {{tag::MDEntrySize, format_qty(ins, d.volume)}, {tag::Turnover, format_cash(d.turnover)},
+          {tag::NumberOfTrades, std::to_string(d.trades)}};
 }
 
 // The day's statistics after a trade: open, high, low, VWAP, volume.
@@ -403,8 +427,9 @@ void stats_entries(std::vector<std::vector<OutField>>& entries, const Instrument
   for (const auto& [type, px] : {std::pair{'4', d.open}, std::pair{'7', d.high}, std::pair{'8', d.low}, std::pair{'9', vwap}})
     entries.push_back({{tag::MDUpdateAction, "0"}, {tag::MDEntryType, std::string(1, type)}, {tag::Symbol, sym},
                        {tag::MDEntryPx, format_price(ins, px)}});
-  entries.push_back({{tag::MDUpdateAction, "0"}, {tag::MDEntryType, "B"}, {tag::Symbol, sym},
-                     {tag::MDEntrySize, format_qty(ins, d.volume)}});
+  std::vector<OutField> vol{{tag::MDUpdateAction, "0"}, {tag::MDEntryType, "B"}, {tag::Symbol, sym}};
+  for (OutField& f : volume_fields(ins, d)) vol.push_back(std::move(f));
+  entries.push_back(std::move(vol));
 }
 
 // New / changed / deleted levels between two top-N lists of one side.
@@ -417,7 +442,7 @@ void diff_levels(std::vector<std::vector<OutField>>& entries, const InstrumentIn
   for (const Level& now : after) {
     const auto old = std::find_if(before.begin(), before.end(), [&](const Level& l) { return l.price == now.price; });
     if (old == before.end()) level_entry(entries, ins, '0', type, now);
-    else if (old->qty != now.qty) level_entry(entries, ins, '1', type, now);
+    else if (old->qty != now.qty || old->orders != now.orders) level_entry(entries, ins, '1', type, now);
   }
 }
 
@@ -447,6 +472,9 @@ void Router::publish_market_data(std::vector<Delivery>& out) {
     bids = new_bids;
     asks = new_asks;
     if (g.entries.empty()) continue;
+    // RptSeq: the instrument's entries numbered 1, 2, 3, ... in the order sent.
+    std::uint64_t& rpt_seq = rpt_seq_[id];
+    for (auto& e : g.entries) e.push_back({tag::RptSeq, std::to_string(++rpt_seq)});
     for (const auto& [slot, req_id] : subs->second) {
       OutMsg m{"X", {}, {}};
       m.set(tag::MDReqID, req_id);
@@ -461,23 +489,41 @@ void Router::publish_market_data(std::vector<Delivery>& out) {
 OutMsg Router::snapshot(const InstrumentInfo& ins, const std::string& md_req_id) const {
   OutMsg m{"W", {}, {}};
   m.set(tag::MDReqID, md_req_id).set(tag::Symbol, std::string(ins.spec.symbol.view()));
+  // The RptSeq of the instrument's last incremental entry so far (0: none):
+  // the increments that follow this snapshot are numbered from it + 1.
+  const auto seq = rpt_seq_.find(ins.id);
+  m.set(tag::RptSeq, std::to_string(seq == rpt_seq_.end() ? 0 : seq->second));
   OutGroup g{tag::NoMDEntries, tag::MDEntryType, {}};
-  auto entry = [&](char type, Price px, std::optional<Qty> qty) {
+  auto entry = [&](char type, Price px, std::optional<Qty> qty) -> std::vector<OutField>& {
     std::vector<OutField> e{{tag::MDEntryType, std::string(1, type)}, {tag::MDEntryPx, format_price(ins, px)}};
     if (qty) e.push_back({tag::MDEntrySize, format_qty(ins, *qty)});
     g.entries.push_back(std::move(e));
+    return g.entries.back();
   };
-  for (const Level& l : market_.top(ins.id, exchange::Side::Buy)) entry('0', l.price, l.qty);
-  for (const Level& l : market_.top(ins.id, exchange::Side::Sell)) entry('1', l.price, l.qty);
+  // Levels best first: MDEntryPositionNo 1..5 per side, and the orders resting there.
+  for (const exchange::Side side : {exchange::Side::Buy, exchange::Side::Sell}) {
+    int position = 0;
+    for (const Level& l : market_.top(ins.id, side)) {
+      std::vector<OutField>& e = entry(side == exchange::Side::Buy ? '0' : '1', l.price, l.qty);
+      e.push_back({tag::MDEntryPositionNo, std::to_string(++position)});
+      e.push_back({tag::NumberOfOrders, std::to_string(l.orders)});
+    }
+  }
   const DayStats d = market_.stats(ins.id);
   if (d.trades > 0) {
     entry('4', d.open, std::nullopt);
     entry('7', d.high, std::nullopt);
     entry('8', d.low, std::nullopt);
-    entry('2', d.last, std::nullopt);
+    // The last trade's quantity and time when this process saw it (not after a restart).
+    std::vector<OutField>& last = entry('2', d.last, d.last_time > 0 ? std::optional<Qty>(d.last_qty) : std::nullopt);
+    if (d.last_time > 0) {
+      last.push_back({tag::MDEntryDate, fix_utc_date(d.last_time)});
+      last.push_back({tag::MDEntryTime, fix_utc_time_only(d.last_time)});
+    }
     const Money vwap = divide_rounded(d.price_x_qty, Money(d.volume), Rounding::HalfUp);
     entry('9', static_cast<Price>(vwap), std::nullopt);
-    std::vector<OutField> vol{{tag::MDEntryType, "B"}, {tag::MDEntrySize, format_qty(ins, d.volume)}};
+    std::vector<OutField> vol{{tag::MDEntryType, "B"}};
+    for (OutField& f : volume_fields(ins, d)) vol.push_back(std::move(f));
     g.entries.push_back(std::move(vol));
   }
   if (d.close != 0) entry('5', d.close, std::nullopt);

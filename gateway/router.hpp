@@ -102,11 +102,20 @@ class Router {
   std::map<InstrumentId, std::vector<std::vector<OutField>>> pending_entries_;  // trades, closing price
   std::vector<InstrumentId> traded_;
   std::vector<InstrumentId> touched_;
-  std::string transact_time_;  // TransactTime(60) of the command being routed
+  // RptSeq(83) of the last incremental entry published per instrument (one
+  // counter per instrument, shared by its subscribers; 0 = none yet in this
+  // process). A snapshot carries it: its increments continue at + 1.
+  std::map<InstrumentId, std::uint64_t> rpt_seq_;
+  exchange::Timestamp time_ = 0;  // sequenced time of the command being routed
+  std::string transact_time_;     // TransactTime(60) of the command being routed
 };
 
 // FIX UTCTimestamp with milliseconds: "YYYYMMDD-HH:MM:SS.sss".
 [[nodiscard]] std::string fix_utc_timestamp(exchange::Timestamp ns);
+// Its two halves: UTCDateOnly "YYYYMMDD" (MDEntryDate) and UTCTimeOnly
+// "HH:MM:SS.sss" (MDEntryTime).
+[[nodiscard]] std::string fix_utc_date(exchange::Timestamp ns);
+[[nodiscard]] std::string fix_utc_time_only(exchange::Timestamp ns);
 
 // The reports a refused request gets, whether the engine or the gateway
 // refused it: an ExecutionReport 150=8 for a NewOrderSingle, an

@@ -82,25 +82,32 @@ std::vector<const OrderInfo*> OrderView::live_of(exchange::MemberId member) cons
 
 // ------------------------------------------------------------ market
 
-void MarketView::add_resting(InstrumentId ins, exchange::Side side, Price price, Qty delta) {
+void MarketView::add_resting(InstrumentId ins, exchange::Side side, Price price, Qty delta, int orders_delta) {
   Book& b = books_[ins];
   auto apply = [&](auto& levels) {
-    Qty& q = levels[price];
-    q += delta;
-    ERX_ASSERT(q >= 0);
-    if (q == 0) levels.erase(price);
+    Totals& t = levels[price];
+    t.qty += delta;
+    t.orders += orders_delta;
+    ERX_ASSERT(t.qty >= 0 && t.orders >= 0);
+    // Every resting order has an open quantity: a level is empty exactly when
+    // its last order has left.
+    ERX_ASSERT((t.qty == 0) == (t.orders == 0));
+    if (t.qty == 0) levels.erase(price);
   };
   if (side == exchange::Side::Buy) apply(b.bids);
   else apply(b.asks);
 }
 
-void MarketView::trade(InstrumentId ins, Price price, Qty qty) {
+void MarketView::trade(InstrumentId ins, Price price, Qty qty, erx::Money cash, exchange::Timestamp time) {
   DayStats& d = books_[ins].day;
   if (d.trades == 0) d.open = d.high = d.low = price;
   d.high = std::max(d.high, price);
   d.low = std::min(d.low, price);
   d.last = price;
+  d.last_qty = qty;
+  d.last_time = time;
   d.volume += qty;
+  d.turnover += cash;
   d.price_x_qty += erx::Money(price) * erx::Money(qty);
   ++d.trades;
 }
@@ -116,9 +123,9 @@ TopLevels MarketView::top(InstrumentId ins, exchange::Side side) const {
   const auto it = books_.find(ins);
   if (it == books_.end()) return out;
   auto take = [&](const auto& levels) {
-    for (const auto& [price, qty] : levels) {
+    for (const auto& [price, t] : levels) {
       if (out.size() == kDepthLevels) break;
-      out.push_back(Level{price, qty});
+      out.push_back(Level{price, t.qty, static_cast<std::uint32_t>(t.orders)});
     }
   };
   if (side == exchange::Side::Buy) take(it->second.bids);

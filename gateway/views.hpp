@@ -63,7 +63,8 @@ struct OrderInfo {
   Qty leaves = 0;
   Qty cum_qty = 0;
   erx::Money cum_cash = 0;  // fen
-  exchange::Timestamp expire_at = 0;
+  exchange::Timestamp expire_at = 0;  // GTD only, else 0
+  exchange::StpMode stp = exchange::StpMode::MemberDefault;  // as resolved by the engine at entry
   OrderStatus status = OrderStatus::New;
   [[nodiscard]] bool live() const { return status == OrderStatus::New || status == OrderStatus::PartiallyFilled; }
   // Rests in the book (counts in the depth).
@@ -102,14 +103,20 @@ class OrderView {
 struct DayStats {
   Price open = 0, high = 0, low = 0, last = 0;
   Qty volume = 0;
+  erx::Money turnover = 0;     // Σ cash of the day's trades, fen
   erx::Money price_x_qty = 0;  // Σ price × qty (price and qty units), for the VWAP
   std::uint32_t trades = 0;
   Price close = 0;  // set at the day's close (the next reference price)
+  // The last trade's quantity and sequenced time: known only for a trade this
+  // process saw (0 after a restart, until the next trade).
+  Qty last_qty = 0;
+  exchange::Timestamp last_time = 0;
 };
 
 struct Level {
   Price price = 0;
   Qty qty = 0;
+  std::uint32_t orders = 0;  // resting orders at that price
   friend bool operator==(const Level&, const Level&) = default;
 };
 
@@ -118,8 +125,12 @@ using TopLevels = std::vector<Level>;  // best first, at most kDepthLevels
 
 class MarketView {
  public:
-  void add_resting(InstrumentId ins, exchange::Side side, Price price, Qty delta);  // delta may be negative
-  void trade(InstrumentId ins, Price price, Qty qty);
+  // A change of the resting quantity at a price (delta may be negative) and of
+  // the number of orders resting there: +1 when an order starts resting, -1
+  // when it stops (filled, cancelled, moved away by a modify), else 0.
+  void add_resting(InstrumentId ins, exchange::Side side, Price price, Qty delta, int orders_delta);
+  // A trade: its price, quantity, cash (fen) and sequenced time.
+  void trade(InstrumentId ins, Price price, Qty qty, erx::Money cash, exchange::Timestamp time);
   void new_day(InstrumentId ins);
   void restore_day(InstrumentId ins, const DayStats& d);  // after a restart
   void close_day(InstrumentId ins, Price close);
@@ -127,9 +138,13 @@ class MarketView {
   [[nodiscard]] DayStats stats(InstrumentId ins) const;
 
  private:
+  struct Totals {
+    Qty qty = 0;
+    std::int64_t orders = 0;
+  };
   struct Book {
-    std::map<Price, Qty, std::greater<>> bids;
-    std::map<Price, Qty> asks;
+    std::map<Price, Totals, std::greater<>> bids;
+    std::map<Price, Totals> asks;
     DayStats day;
   };
   std::map<InstrumentId, Book> books_;

@@ -112,6 +112,7 @@ class Exchange {
     Qty qty = 0, leaves = 0, cum_qty = 0;
     Money cum_cash = 0;
     Timestamp expire_at = 0;
+    StpMode stp = StpMode::None;  // resolved at entry (never MemberDefault)
   };
   [[nodiscard]] std::vector<OpenOrder> list_open_orders() const;
 

@@ -307,7 +307,7 @@ std::vector<Exchange::OpenOrder> Exchange::list_open_orders() const {
     const OrderState& o = orders_[slot];
     if (o.id == 0 || order_index_.find(o.id) != slot) continue;  // a free slot
     out.push_back(OpenOrder{o.id, o.account, o.member, o.instrument, o.clord_id, o.side, o.type, o.tif, o.price,
-                            o.cum_qty + o.leaves, o.leaves, o.cum_qty, o.cum_cash, o.expire_at});
+                            o.cum_qty + o.leaves, o.leaves, o.cum_qty, o.cum_cash, o.expire_at, o.stp});
   }
   std::sort(out.begin(), out.end(), [](const OpenOrder& a, const OpenOrder& b) { return a.id < b.id; });
   return out;

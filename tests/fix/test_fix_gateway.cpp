@@ -196,6 +196,9 @@ TEST_CASE("fix: market data snapshot and increments follow the book and the trad
   CHECK(field(e, 269) == "1");
   CHECK(field(e, 270) == "71.00");
   CHECK(field(e, 271) == "30");
+  CHECK(field(e, 290) == "1");     // MDEntryPositionNo: the best offer
+  CHECK(field(e, 346) == "1");     // NumberOfOrders: S1 alone
+  CHECK(field(*snap, 83) == "0");  // RptSeq: no increment of this instrument yet
 
   // A buy of 10 trades against it: the increment shows the trade and the
   // offer reduced to 20.
@@ -211,6 +214,16 @@ TEST_CASE("fix: market data snapshot and increments follow the book and the trad
     if (field(g, 269) == "1") saw_change = field(g, 279) == "1" && field(g, 271) == "20";
     if (field(g, 269) == "9") saw_vwap = field(g, 270) == "71.00";
     if (field(g, 269) == "B") saw_volume = field(g, 271) == "10";
+    CHECK(field(g, 83) == std::to_string(i));  // RptSeq: the entries after the snapshot's 0, in order
+    if (field(g, 269) == "1") CHECK(field(g, 346) == "1");  // S1 still rests
+    if (field(g, 269) == "2") {
+      CHECK(field(g, 272).size() == 8);   // MDEntryDate YYYYMMDD
+      CHECK(field(g, 273).size() == 12);  // MDEntryTime HH:MM:SS.sss
+    }
+    if (field(g, 269) == "B") {
+      CHECK(field(g, 5840) == "710.00");  // Turnover: 10 x 71.00, CNY
+      CHECK(field(g, 5841) == "1");       // NumberOfTrades
+    }
   }
   CHECK(saw_trade);
   CHECK(saw_change);
@@ -271,21 +284,25 @@ TEST_CASE("fix: after a restart a member sees its open orders (mass status)", "[
   CHECK(field(*st, 151) == "100");
   CHECK(field(*st, 44) == "49.00");
   CHECK(field(*st, 911) == "1");
+  CHECK(field(*st, 5800) == "2");  // the STP mode recovered with the order: M1's default, cancel taker
+  CHECK(field(*st, 126).empty());  // GTC: no ExpireTime
 
   // The day's statistics were recovered with the exchange.
   FIX::Message md = market_data_request("AFTER", '0', {"2"}, "CEA25");
   m1->send(md);
   const auto w = m1->wait_for(of_type("W"));
   REQUIRE(w);
-  bool last = false, volume = false;
+  bool last = false, volume = false, turnover = false;
   for (unsigned i = 1; i <= w->groupCount(268); ++i) {
     FIX::Group e(268, 269);
     w->getGroup(i, e);
     last = last || (field(e, 269) == "2" && field(e, 270) == "91.00");
     volume = volume || (field(e, 269) == "B" && field(e, 271) == "5");
+    turnover = turnover || (field(e, 269) == "B" && field(e, 5840) == "455.00" && field(e, 5841) == "1");
   }
   CHECK(last);
   CHECK(volume);
+  CHECK(turnover);  // Turnover and NumberOfTrades recovered too
 }
 
 TEST_CASE("fix: security list with the environmental-right attributes, session status, order status, regulator copy",
@@ -351,6 +368,17 @@ TEST_CASE("fix: security list with the environmental-right attributes, session s
   REQUIRE(st);
   CHECK(field(*st, 39) == "0");
   CHECK(field(*st, 151) == "2");
+  CHECK(field(*st, 5800) == "2");  // STP mode: M1's default (cancel taker), resolved at entry
+  CHECK(field(*st, 126).empty());  // GTC: no ExpireTime
+  // A GTD order's reports carry its ExpireTime as entered.
+  FIX::Message gtd = new_order("Q2", "SO2-NC-5Y", '1', "2", "380.00", '6');
+  gtd.setField(126, "20991231-10:00:00.250");
+  m1->send(gtd);
+  const auto gtd_new = m1->wait_for(exec_report("Q2", '0'));
+  REQUIRE(gtd_new);
+  CHECK(field(*gtd_new, 59) == "6");
+  CHECK(field(*gtd_new, 126) == "20991231-10:00:00.250");
+  CHECK(field(*gtd_new, 5800) == "2");
   FIX::Message unknown = status;
   unknown.setField(11, "NOPE");
   m1->send(unknown);

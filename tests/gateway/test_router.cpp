@@ -160,8 +160,10 @@ TEST_CASE("router: the day's close reaches subscribers and snapshots", "[gateway
   d.instrument = 1;
   d.close = 9123;
   f.commit({d});
-  REQUIRE(f.to(1, "X").size() == 1);
-  const auto& entry = f.to(1, "X")[0]->msg.groups.at(0).entries.at(0);
+  const auto close_x = f.to(1, "X");
+  REQUIRE(close_x.size() == 1);
+  REQUIRE(close_x.front() != nullptr);
+  const auto& entry = close_x.front()->msg.groups.at(0).entries.at(0);
   CHECK(entry.at(1).value == "5");
   CHECK(entry.at(3).value == "91.23");
   const OutMsg snap = f.router.snapshot(*f.instruments.find(1), "S");
@@ -378,4 +380,317 @@ TEST_CASE("router: cancels say why, a decrement is a restatement, a replace says
   REQUIRE(f.to(0, "8").size() == 1);
   CHECK(get(f.to(0, "8")[0]->msg, tag::Price) == "86.00");
   CHECK(get(f.to(0, "8")[0]->msg, tag::PriorityKept) == "N");
+}
+
+namespace {
+
+// A field of one market data entry ("<absent>" when it has none).
+std::string entry_field(const std::vector<OutField>& e, int tag) {
+  for (const OutField& f : e)
+    if (f.tag == tag) return f.value;
+  return "<absent>";
+}
+
+// The entries of a W or X message of the given MDEntryType, in order.
+std::vector<std::vector<OutField>> entries_of(const OutMsg& m, const std::string& type) {
+  std::vector<std::vector<OutField>> v;
+  for (const auto& e : m.groups.at(0).entries)
+    if (entry_field(e, tag::MDEntryType) == type) v.push_back(e);
+  return v;
+}
+
+exchange::FillSide fill_side(exchange::OrderId order, exchange::MemberId member, const char* clord, Price limit,
+                             Qty leaves, Qty cum_qty, erx::Money cum_cash) {
+  return exchange::FillSide{order, member * 100 + 1, member, exchange::ClOrdId::of(clord), limit, leaves, cum_qty,
+                            cum_cash, 0};
+}
+
+}  // namespace
+
+TEST_CASE("router: reports carry ExpireTime for a GTD order only, and the order's resolved STP mode",
+          "[gateway][unit]") {
+  Fixture f;
+  using exchange::Side;
+  using exchange::StpMode;
+  // 2026-01-06 07:00:00.123 UTC.
+  const exchange::Timestamp expiry = 1'767'682'800'123'000'000;
+  auto gtd = accepted(30, 1, Side::Buy, 8500, 10, "G1", exchange::TimeInForce::Gtd);
+  gtd.expire_at = expiry;
+  gtd.stp = StpMode::CancelMaker;
+  f.commit({gtd});
+  REQUIRE(f.to(0, "8").size() == 1);
+  const OutMsg& g_new = f.to(0, "8")[0]->msg;
+  CHECK(get(g_new, tag::TimeInForce) == "6");
+  CHECK(get(g_new, tag::ExpireTime) == "20260106-07:00:00.123");
+  CHECK(get(g_new, tag::SelfTradePreventionMode) == "3");
+  // The copies carry them too.
+  REQUIRE(f.to(2, "8").size() == 1);
+  CHECK(get(f.to(2, "8")[0]->msg, tag::ExpireTime) == "20260106-07:00:00.123");
+  CHECK(get(f.to(2, "8")[0]->msg, tag::SelfTradePreventionMode) == "3");
+
+  // A DAY order has no expire time: no 126.
+  auto day = accepted(31, 2, Side::Sell, 8500, 4, "D1", exchange::TimeInForce::Day);
+  day.stp = StpMode::Decrement;
+  f.commit({day});
+  REQUIRE(f.to(1, "8").size() == 1);
+  CHECK(get(f.to(1, "8")[0]->msg, tag::TimeInForce) == "0");
+  CHECK(get(f.to(1, "8")[0]->msg, tag::ExpireTime) == "<absent>");
+  CHECK(get(f.to(1, "8")[0]->msg, tag::SelfTradePreventionMode) == "5");
+
+  // Every later report of the order carries them: a fill, a cancel, a status answer.
+  f.commit({trade(40, 8500, 4, 34000, Side::Sell, fill_side(30, 1, "G1", 8500, 6, 4, 34000),
+                  fill_side(31, 2, "D1", 8500, 0, 4, 34000))});
+  REQUIRE(f.to(0, "8").size() == 1);
+  CHECK(get(f.to(0, "8")[0]->msg, tag::ExecType) == "F");
+  CHECK(get(f.to(0, "8")[0]->msg, tag::ExpireTime) == "20260106-07:00:00.123");
+  CHECK(get(f.to(0, "8")[0]->msg, tag::SelfTradePreventionMode) == "3");
+  REQUIRE(f.to(1, "8").size() == 1);
+  CHECK(get(f.to(1, "8")[0]->msg, tag::ExpireTime) == "<absent>");
+  CHECK(get(f.to(1, "8")[0]->msg, tag::SelfTradePreventionMode) == "5");
+  const OutMsg status = f.router.status_report(*f.orders.find(30), 'I');
+  CHECK(get(status, tag::ExpireTime) == "20260106-07:00:00.123");
+  CHECK(get(status, tag::SelfTradePreventionMode) == "3");
+  f.commit({cancelled(gtd, exchange::CancelReason::Expired, 6, 0, 4, 34000)});
+  REQUIRE(f.to(0, "8").size() == 1);
+  CHECK(get(f.to(0, "8")[0]->msg, tag::ExecType) == "C");
+  CHECK(get(f.to(0, "8")[0]->msg, tag::ExpireTime) == "20260106-07:00:00.123");
+  CHECK(get(f.to(0, "8")[0]->msg, tag::SelfTradePreventionMode) == "3");
+
+  // The other modes, with the FIX values of docs/FIX.md section 10.
+  const std::pair<StpMode, const char*> modes[] = {
+      {StpMode::None, "1"}, {StpMode::CancelTaker, "2"}, {StpMode::CancelBoth, "4"}};
+  exchange::OrderId id = 32;
+  for (const auto& [mode, value] : modes) {
+    auto o = accepted(id, 1, Side::Buy, 8000, 1, ("M" + std::to_string(id)).c_str());
+    o.stp = mode;
+    f.commit({o});
+    REQUIRE(f.to(0, "8").size() == 1);
+    CHECK(get(f.to(0, "8")[0]->msg, tag::SelfTradePreventionMode) == value);
+    CHECK(get(f.to(0, "8")[0]->msg, tag::ExpireTime) == "<absent>");  // GTC
+    ++id;
+  }
+  // A rejected new order is no known order: neither field.
+  RequestInfo r;
+  r.kind = RequestInfo::Kind::NewOrder;
+  r.slot = 0;
+  r.member = 1;
+  r.clord_id = "N1";
+  exchange::CommandRejected rej;
+  rej.reason = exchange::RejectReason::ExpiredOnEntry;
+  f.commit({rej}, r);
+  REQUIRE(f.to(0, "8").size() == 1);
+  CHECK(get(f.to(0, "8")[0]->msg, tag::SelfTradePreventionMode) == "<absent>");
+  CHECK(get(f.to(0, "8")[0]->msg, tag::ExpireTime) == "<absent>");
+}
+
+TEST_CASE("router: a snapshot numbers the levels, counts their orders, and carries the last trade and the turnover",
+          "[gateway][unit]") {
+  Fixture f;
+  using exchange::Side;
+  // Bids: 89.00 (two orders, 3 + 4), 88.50 (one, 2). Offers: 90.00 (one, 5), 90.50 (two, 1 + 1).
+  f.commit({accepted(10, 1, Side::Buy, 8900, 3, "B1"), accepted(11, 1, Side::Buy, 8900, 4, "B2"),
+            accepted(12, 1, Side::Buy, 8850, 2, "B3"), accepted(13, 2, Side::Sell, 9000, 5, "S1"),
+            accepted(14, 2, Side::Sell, 9050, 1, "S2"), accepted(15, 2, Side::Sell, 9050, 1, "S3")});
+  OutMsg snap = f.router.snapshot(*f.instruments.find(1), "S");
+  CHECK(get(snap, tag::RptSeq) == "0");  // nothing published yet
+  auto bids = entries_of(snap, "0");
+  REQUIRE(bids.size() == 2);
+  CHECK(entry_field(bids[0], tag::MDEntryPx) == "89.00");
+  CHECK(entry_field(bids[0], tag::MDEntrySize) == "7");
+  CHECK(entry_field(bids[0], tag::MDEntryPositionNo) == "1");
+  CHECK(entry_field(bids[0], tag::NumberOfOrders) == "2");
+  CHECK(entry_field(bids[1], tag::MDEntryPx) == "88.50");
+  CHECK(entry_field(bids[1], tag::MDEntryPositionNo) == "2");
+  CHECK(entry_field(bids[1], tag::NumberOfOrders) == "1");
+  auto offers = entries_of(snap, "1");
+  REQUIRE(offers.size() == 2);
+  CHECK(entry_field(offers[0], tag::MDEntryPx) == "90.00");
+  CHECK(entry_field(offers[0], tag::MDEntryPositionNo) == "1");
+  CHECK(entry_field(offers[0], tag::NumberOfOrders) == "1");
+  CHECK(entry_field(offers[1], tag::MDEntryPx) == "90.50");
+  CHECK(entry_field(offers[1], tag::MDEntrySize) == "2");
+  CHECK(entry_field(offers[1], tag::MDEntryPositionNo) == "2");
+  CHECK(entry_field(offers[1], tag::NumberOfOrders) == "2");
+  CHECK(entries_of(snap, "2").empty());  // nothing traded yet
+  CHECK(entries_of(snap, "B").empty());
+
+  // An IOC buys 2 then 5: S1 partly (level stays, one order), then S1's rest
+  // and S2 (both off their levels), S3 remains alone at 90.50.
+  f.commit({accepted(16, 1, Side::Buy, 9100, 7, "B4", exchange::TimeInForce::Ioc),
+            trade(50, 9000, 2, 18000, Side::Buy, fill_side(16, 1, "B4", 9100, 5, 2, 18000),
+                  fill_side(13, 2, "S1", 9000, 3, 2, 18000))});
+  snap = f.router.snapshot(*f.instruments.find(1), "S");
+  offers = entries_of(snap, "1");
+  REQUIRE(offers.size() == 2);
+  CHECK(entry_field(offers[0], tag::MDEntrySize) == "3");
+  CHECK(entry_field(offers[0], tag::NumberOfOrders) == "1");
+  f.commit({accepted(17, 1, Side::Buy, 9100, 4, "B5", exchange::TimeInForce::Ioc),
+            trade(51, 9000, 3, 27000, Side::Buy, fill_side(17, 1, "B5", 9100, 1, 3, 27000),
+                  fill_side(13, 2, "S1", 9000, 0, 5, 45000)),
+            trade(52, 9050, 1, 9050, Side::Buy, fill_side(17, 1, "B5", 9100, 0, 4, 36050),
+                  fill_side(14, 2, "S2", 9050, 0, 1, 9050))});
+  snap = f.router.snapshot(*f.instruments.find(1), "S");
+  offers = entries_of(snap, "1");
+  REQUIRE(offers.size() == 1);
+  CHECK(entry_field(offers[0], tag::MDEntryPx) == "90.50");
+  CHECK(entry_field(offers[0], tag::MDEntrySize) == "1");
+  CHECK(entry_field(offers[0], tag::MDEntryPositionNo) == "1");
+  CHECK(entry_field(offers[0], tag::NumberOfOrders) == "1");
+  // The last trade: price, quantity, and the date and time it was sequenced.
+  const auto last = entries_of(snap, "2");
+  REQUIRE(last.size() == 1);
+  CHECK(entry_field(last[0], tag::MDEntryPx) == "90.50");
+  CHECK(entry_field(last[0], tag::MDEntrySize) == "1");
+  CHECK(entry_field(last[0], tag::MDEntryDate) == "20260105");
+  CHECK(entry_field(last[0], tag::MDEntryTime) == "01:30:00.000");
+  // The day's volume, its turnover (Σ trade cash: 180.00 + 270.00 + 90.50) and trade count.
+  const auto volume = entries_of(snap, "B");
+  REQUIRE(volume.size() == 1);
+  CHECK(entry_field(volume[0], tag::MDEntrySize) == "6");
+  CHECK(entry_field(volume[0], tag::Turnover) == "540.50");
+  CHECK(entry_field(volume[0], tag::NumberOfTrades) == "3");
+
+  // A cancel takes one order off 89.00; an STP decrement leaves the other there;
+  // a replace moves it to 88.50, joining B3.
+  f.commit({cancelled(accepted(10, 1, Side::Buy, 8900, 3, "B1"), exchange::CancelReason::UserCancel, 3, 0)});
+  f.commit({cancelled(accepted(11, 1, Side::Buy, 8900, 4, "B2"), exchange::CancelReason::StpDecrement, 1, 3)});
+  snap = f.router.snapshot(*f.instruments.find(1), "S");
+  bids = entries_of(snap, "0");
+  REQUIRE(bids.size() == 2);
+  CHECK(entry_field(bids[0], tag::MDEntrySize) == "3");
+  CHECK(entry_field(bids[0], tag::NumberOfOrders) == "1");
+  exchange::OrderModified m;
+  m.order = 11;
+  m.member = 1;
+  m.account = 101;
+  m.instrument = 1;
+  m.clord_id = exchange::ClOrdId::of("B6");
+  m.orig_clord_id = exchange::ClOrdId::of("B2");
+  m.side = Side::Buy;
+  m.price = 8850;
+  m.leaves = 3;
+  f.commit({m});
+  snap = f.router.snapshot(*f.instruments.find(1), "S");
+  bids = entries_of(snap, "0");
+  REQUIRE(bids.size() == 1);
+  CHECK(entry_field(bids[0], tag::MDEntryPx) == "88.50");
+  CHECK(entry_field(bids[0], tag::MDEntrySize) == "5");
+  CHECK(entry_field(bids[0], tag::MDEntryPositionNo) == "1");
+  CHECK(entry_field(bids[0], tag::NumberOfOrders) == "2");
+
+  // After a restart the day is restored from the engine, which keeps no last
+  // trade quantity or time: the trade entry has the price only.
+  MarketView restored;
+  DayStats d;
+  d.open = d.high = d.low = d.last = 9000;
+  d.volume = 5;
+  d.turnover = 45000;
+  d.price_x_qty = 45000;
+  d.trades = 2;
+  restored.restore_day(1, d);
+  restored.add_resting(1, Side::Buy, 8900, 3, 1);
+  restored.add_resting(1, Side::Buy, 8900, 4, 1);
+  Router after{f.instruments, f.orders, restored, f.dir};
+  snap = after.snapshot(*f.instruments.find(1), "S");
+  bids = entries_of(snap, "0");
+  REQUIRE(bids.size() == 1);
+  CHECK(entry_field(bids[0], tag::NumberOfOrders) == "2");
+  const auto last_after = entries_of(snap, "2");
+  REQUIRE(last_after.size() == 1);
+  CHECK(entry_field(last_after[0], tag::MDEntryPx) == "90.00");
+  CHECK(entry_field(last_after[0], tag::MDEntrySize) == "<absent>");
+  CHECK(entry_field(last_after[0], tag::MDEntryDate) == "<absent>");
+  CHECK(entry_field(last_after[0], tag::MDEntryTime) == "<absent>");
+  const auto volume_after = entries_of(snap, "B");
+  REQUIRE(volume_after.size() == 1);
+  CHECK(entry_field(volume_after[0], tag::Turnover) == "450.00");
+  CHECK(entry_field(volume_after[0], tag::NumberOfTrades) == "2");
+}
+
+TEST_CASE("router: increments carry order counts, the trade's time, turnover and trade count, numbered by RptSeq",
+          "[gateway][unit]") {
+  Fixture f;
+  using exchange::Side;
+  f.router.subscribe(1, 1, "MD");
+  CHECK(get(f.router.snapshot(*f.instruments.find(1), "S"), tag::RptSeq) == "0");
+
+  // A new level: 279=0 with its order count, RptSeq 1.
+  f.commit({accepted(10, 2, Side::Sell, 9000, 5, "S1")});
+  REQUIRE(f.to(1, "X").size() == 1);
+  auto entries = f.to(1, "X")[0]->msg.groups.at(0).entries;
+  REQUIRE(entries.size() == 1);
+  CHECK(entry_field(entries[0], tag::MDUpdateAction) == "0");
+  CHECK(entry_field(entries[0], tag::NumberOfOrders) == "1");
+  CHECK(entry_field(entries[0], tag::RptSeq) == "1");
+  CHECK(entry_field(entries[0], tag::MDEntryPositionNo) == "<absent>");  // levels are keyed by price
+
+  // A second order at that price: 279=1, two orders, RptSeq 2.
+  f.commit({accepted(11, 2, Side::Sell, 9000, 2, "S2")});
+  REQUIRE(f.to(1, "X").size() == 1);
+  entries = f.to(1, "X")[0]->msg.groups.at(0).entries;
+  REQUIRE(entries.size() == 1);
+  CHECK(entry_field(entries[0], tag::MDUpdateAction) == "1");
+  CHECK(entry_field(entries[0], tag::MDEntrySize) == "7");
+  CHECK(entry_field(entries[0], tag::NumberOfOrders) == "2");
+  CHECK(entry_field(entries[0], tag::RptSeq) == "2");
+
+  // The order count alone changed (S1 leaves, S3 of the same size joins): still a 279=1.
+  f.commit({cancelled(accepted(10, 2, Side::Sell, 9000, 5, "S1"), exchange::CancelReason::UserCancel, 5, 0),
+            accepted(12, 2, Side::Sell, 9000, 3, "S3"), accepted(13, 2, Side::Sell, 9000, 2, "S4")});
+  REQUIRE(f.to(1, "X").size() == 1);
+  entries = f.to(1, "X")[0]->msg.groups.at(0).entries;
+  REQUIRE(entries.size() == 1);
+  CHECK(entry_field(entries[0], tag::MDUpdateAction) == "1");
+  CHECK(entry_field(entries[0], tag::MDEntrySize) == "7");
+  CHECK(entry_field(entries[0], tag::NumberOfOrders) == "3");
+  CHECK(entry_field(entries[0], tag::RptSeq) == "3");
+
+  // A trade of 2 (S2 filled): the level, the trade with its date and time,
+  // the statistics with turnover and trade count, numbered 4, 5, 6, ...
+  f.router.subscribe(1, 0, "MD2");  // a second subscriber shares the instrument's numbering
+  f.commit({accepted(14, 1, Side::Buy, 9000, 2, "B1", exchange::TimeInForce::Ioc),
+            trade(60, 9000, 2, 18000, Side::Buy, fill_side(14, 1, "B1", 9000, 0, 2, 18000),
+                  fill_side(11, 2, "S2", 9000, 0, 2, 18000))});
+  REQUIRE(f.to(1, "X").size() == 1);
+  REQUIRE(f.to(0, "X").size() == 1);
+  entries = f.to(1, "X")[0]->msg.groups.at(0).entries;
+  const auto& other = f.to(0, "X")[0]->msg.groups.at(0).entries;
+  REQUIRE(other.size() == entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    CHECK(entry_field(other[i], tag::RptSeq) == entry_field(entries[i], tag::RptSeq));
+  REQUIRE(entries.size() == 7);  // offer, trade, open, high, low, VWAP, volume
+  for (std::size_t i = 0; i < entries.size(); ++i) CHECK(entry_field(entries[i], tag::RptSeq) == std::to_string(4 + i));
+  CHECK(entry_field(entries[0], tag::MDEntryType) == "1");
+  CHECK(entry_field(entries[0], tag::MDEntrySize) == "5");
+  CHECK(entry_field(entries[0], tag::NumberOfOrders) == "2");
+  CHECK(entry_field(entries[1], tag::MDEntryType) == "2");
+  CHECK(entry_field(entries[1], tag::MDEntryPx) == "90.00");
+  CHECK(entry_field(entries[1], tag::MDEntrySize) == "2");
+  CHECK(entry_field(entries[1], tag::MDEntryDate) == "20260105");
+  CHECK(entry_field(entries[1], tag::MDEntryTime) == "01:30:00.000");
+  CHECK(entry_field(entries[6], tag::MDEntryType) == "B");
+  CHECK(entry_field(entries[6], tag::MDEntrySize) == "2");
+  CHECK(entry_field(entries[6], tag::Turnover) == "180.00");
+  CHECK(entry_field(entries[6], tag::NumberOfTrades) == "1");
+  for (std::size_t i = 2; i < 6; ++i) {  // open, high, low, VWAP: prices only
+    CHECK(entry_field(entries[i], tag::Turnover) == "<absent>");
+    CHECK(entry_field(entries[i], tag::MDEntryDate) == "<absent>");
+  }
+
+  // A snapshot now carries the last RptSeq: its increments start at 11.
+  CHECK(get(f.router.snapshot(*f.instruments.find(1), "S"), tag::RptSeq) == "10");
+  f.commit({cancelled(accepted(12, 2, Side::Sell, 9000, 3, "S3"), exchange::CancelReason::UserCancel, 3, 0)});
+  REQUIRE(f.to(1, "X").size() == 1);
+  entries = f.to(1, "X")[0]->msg.groups.at(0).entries;
+  REQUIRE(entries.size() == 1);
+  CHECK(entry_field(entries[0], tag::NumberOfOrders) == "1");
+  CHECK(entry_field(entries[0], tag::RptSeq) == "11");
+  // A level leaving: 279=2, no size or count.
+  f.commit({cancelled(accepted(13, 2, Side::Sell, 9000, 2, "S4"), exchange::CancelReason::UserCancel, 2, 0)});
+  REQUIRE(f.to(1, "X").size() == 1);
+  entries = f.to(1, "X")[0]->msg.groups.at(0).entries;
+  REQUIRE(entries.size() == 1);
+  CHECK(entry_field(entries[0], tag::MDUpdateAction) == "2");
+  CHECK(entry_field(entries[0], tag::NumberOfOrders) == "<absent>");
+  CHECK(entry_field(entries[0], tag::RptSeq) == "12");
 }
