@@ -86,6 +86,12 @@ Inbound new_order(const FIX::Message& m, const MemberSession& member) {
     if (!price) return refuse(99, "Price is not a decimal number");
     o.price = *price;
   }
+  // SelfTradePreventionMode (5800): absent or 0 = the member's default; the
+  // dictionary admits 0 to 5 only, and the engine's modes have the same numbers.
+  if (const std::string stp = field(m, tag::SelfTradePreventionMode); !stp.empty()) {
+    if (stp.size() != 1 || stp[0] < '0' || stp[0] > '5') return refuse(99, "SelfTradePreventionMode must be 0 to 5");
+    o.stp = static_cast<exchange::StpMode>(stp[0] - '0');
+  }
   const auto account = account_of(r.account, member);
   if (!account) return refuse(99, "Account must be an ERX account number");
   o.account = *account;

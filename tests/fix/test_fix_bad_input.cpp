@@ -342,3 +342,36 @@ TEST_CASE("fix: replace of a partly filled order leaves OrderQty - CumQty open, 
   CHECK(field(*rest, 14) == "70");
   CHECK(field(*rest, 151) == "0");
 }
+
+// 5800 on a NewOrderSingle is the order's own self-trade prevention mode: M1's
+// default (2, cancel the incoming order) would cancel the second order below;
+// with 5800=1 (none) the member's two orders trade with each other.
+TEST_CASE("fix: SelfTradePreventionMode on a new order overrides the member default", "[fix][integration]") {
+  TempDir tmp("erx-fix-stp");
+  ErxdProcess erxd(tmp.path() / "erxd");
+  INFO(erxd.log());
+  FixMember m1("M1", "m1", "demo-m1", erxd.port());
+  REQUIRE(m1.logon());
+  FIX::Message buy = new_order("STP1", "CEA25", '1', "10", "89.50");
+  m1.send(buy);
+  const auto rested = m1.wait_for(exec_report("STP1", '0'));
+  REQUIRE(rested);
+  CHECK(field(*rested, 5800) == "2");  // the member's default, as resolved
+  // Default mode: the incoming sell would trade with M1's own buy, so it is cancelled.
+  FIX::Message s1 = new_order("STP2", "CEA25", '2', "4", "89.50");
+  m1.send(s1);
+  const auto cancelled = m1.wait_for(exec_report("STP2", '4'));
+  REQUIRE(cancelled);
+  CHECK(field(*cancelled, 14) == "0");
+  // 5800=1: self trades allowed, the sell fills against the buy.
+  FIX::Message s2 = new_order("STP3", "CEA25", '2', "4", "89.50");
+  s2.setField(5800, "1");
+  m1.send(s2);
+  const auto accepted = m1.wait_for(exec_report("STP3", '0'));
+  REQUIRE(accepted);
+  CHECK(field(*accepted, 5800) == "1");
+  const auto filled = m1.wait_for(exec_report("STP3", 'F'));
+  REQUIRE(filled);
+  CHECK(field(*filled, 32) == "4");
+  CHECK(field(*filled, 39) == "2");
+}
