@@ -250,15 +250,38 @@ std::vector<OutField> instrument_fields(const InstrumentInfo& ins) {
 
 }  // namespace
 
+// 559=4 every instrument, 559=0 the one named by 55; always one message
+// (893=Y). 560=1 for a request ERX does not offer, 560=2 for an unknown symbol.
 OutMsg security_list(const FIX::Message& request, const InstrumentView& instruments) {
   OutMsg m{"y", {}, {}};
   const std::string req = field(request, tag::SecurityReqID);
-  m.set(tag::SecurityReqID, req).set(tag::SecurityResponseID, "SL." + req).set(tag::SecurityRequestResult, "0")
-      .set(tag::TotNoRelatedSym, std::to_string(instruments.all().size()));
-  OutGroup g{tag::NoRelatedSym, tag::Symbol, {}};
-  for (const auto& [id, ins] : instruments.all()) g.entries.push_back(instrument_fields(ins));
-  m.groups.push_back(std::move(g));
-  return m;
+  const std::string type = field(request, tag::SecurityListRequestType);
+  const std::string sub = field(request, tag::SubscriptionRequestType);
+  const std::string symbol = field(request, tag::Symbol);
+  m.set(tag::SecurityReqID, req).set(tag::SecurityResponseID, "SL." + req);
+  const auto answer = [&](const char* result, std::vector<const InstrumentInfo*> listed) {
+    m.set(tag::SecurityRequestResult, result).set(tag::TotNoRelatedSym, std::to_string(listed.size()))
+        .set(tag::LastFragment, "Y");
+    OutGroup g{tag::NoRelatedSym, tag::Symbol, {}};
+    for (const InstrumentInfo* ins : listed) g.entries.push_back(instrument_fields(*ins));
+    m.groups.push_back(std::move(g));
+    return m;
+  };
+  if ((type != "0" && type != "4") || (!sub.empty() && sub != "0") || (type == "0" && symbol.empty())) {
+    m.set(tag::Text, "ERX offers 559=4 (all instruments) or 559=0 with Symbol, as a snapshot (263=0)");
+    return answer("1", {});
+  }
+  if (type == "0") {
+    const InstrumentInfo* ins = instruments.find(symbol);
+    if (ins == nullptr) {
+      m.set(tag::Text, "unknown symbol " + symbol);
+      return answer("2", {});
+    }
+    return answer("0", {ins});
+  }
+  std::vector<const InstrumentInfo*> all;
+  for (const auto& [id, ins] : instruments.all()) all.push_back(&ins);
+  return answer("0", std::move(all));
 }
 
 std::optional<exchange::Timestamp> parse_utc_timestamp(std::string_view t) {

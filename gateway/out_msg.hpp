@@ -57,7 +57,7 @@ inline constexpr int Account = 1, AvgPx = 6, ClOrdID = 11, CumQty = 14, ExecID =
                      RefMsgType = 372, BusinessRejectRefID = 379, BusinessRejectReason = 380,
                      CxlRejResponseTo = 434, SecurityReqID = 320, SecurityResponseID = 322,
                      SecurityRequestResult = 560, SecurityListRequestType = 559, NoRelatedSym = 146,
-                     TotNoRelatedSym = 393, MassCancelRequestType = 530, MassCancelResponse = 531,
+                     TotNoRelatedSym = 393, LastFragment = 893, MassCancelRequestType = 530, MassCancelResponse = 531,
                      TotalAffectedOrders = 533, MassCancelRejectReason = 532, MassStatusReqID = 584,
                      MassStatusReqType = 585, TotNumReports = 911, LastRptRequested = 912,
                      CopyMsgIndicator = 797, OrdStatusReqID = 790, TradSesReqID = 335, Currency = 15,

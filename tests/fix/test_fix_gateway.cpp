@@ -336,6 +336,45 @@ TEST_CASE("fix: security list with the environmental-right attributes, session s
     CHECK(field(g, 340) == "2");       // open
   }
   CHECK(saw_water);
+  CHECK(field(*y, 560) == "0");
+  CHECK(field(*y, 893) == "Y");
+  CHECK(field(*y, 393) == "6");
+
+  // 559=0: the one instrument named by 55; unknown: 560=2; no 55: 560=1.
+  const auto list_request = [](const std::string& id, const std::string& symbol) {
+    FIX::Message r;
+    r.getHeader().setField(FIX::FIELD::MsgType, "x");
+    r.setField(320, id);
+    r.setField(559, "0");
+    if (!symbol.empty()) r.setField(55, symbol);
+    return r;
+  };
+  const auto list_answer = [](const std::string& id) {
+    return [id](const FIX::Message& m) { return msg_type(m) == "y" && field(m, 320) == id; };
+  };
+  FIX::Message one = list_request("SL2", "CCER-JX-01");
+  m1->send(one);
+  const auto y2 = m1->wait_for(list_answer("SL2"));
+  REQUIRE(y2);
+  CHECK(field(*y2, 560) == "0");
+  CHECK(field(*y2, 393) == "1");
+  REQUIRE(y2->groupCount(146) == 1);
+  FIX::Group only(146, 55);
+  y2->getGroup(1, only);
+  CHECK(field(only, 55) == "CCER-JX-01");
+  CHECK(field(only, 5810) == "1");  // RightClass: CCER
+  FIX::Message unknown_symbol = list_request("SL3", "NO-SUCH");
+  m1->send(unknown_symbol);
+  const auto y3 = m1->wait_for(list_answer("SL3"));
+  REQUIRE(y3);
+  CHECK(field(*y3, 560) == "2");
+  CHECK(field(*y3, 393) == "0");
+  CHECK(y3->groupCount(146) == 0);
+  FIX::Message unnamed = list_request("SL4", "");
+  m1->send(unnamed);
+  const auto y4 = m1->wait_for(list_answer("SL4"));
+  REQUIRE(y4);
+  CHECK(field(*y4, 560) == "1");
 
   FIX::Message g;
   g.getHeader().setField(FIX::FIELD::MsgType, "g");
