@@ -20,6 +20,7 @@ namespace erx::gateway {
 
 namespace {
 constexpr int kPollMs = 100;
+constexpr std::chrono::milliseconds kTimerEvery{50};  // how often a session's timers are looked at
 }  // namespace
 
 class Connection final : public FIX::Responder {
@@ -66,7 +67,16 @@ class Connection final : public FIX::Responder {
           spdlog::warn("fix {}: outbound queue full (member too slow): disconnecting", name());
           closing_ = true;
         }
-        session_->next(FIX::UtcTimeStamp());
+        // The session's timers (heartbeats, test requests, logon and logout
+        // timeouts) need a look a few times a second, not every turn: a
+        // UtcTimeStamp and a pass through the session cost more than a
+        // message's share of the turn. A session being logged out (disabled)
+        // is looked at every turn so its Logout goes out at once.
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_timers_ >= kTimerEvery || !session_->isEnabled()) {
+          last_timers_ = now;
+          session_->next(FIX::UtcTimeStamp());
+        }
       }
       if (logout_requested_ && logout_deadline == std::chrono::steady_clock::time_point::max()) {
         logout_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
@@ -182,6 +192,7 @@ class Connection final : public FIX::Responder {
   std::atomic<bool> logout_requested_{false};
   std::atomic<bool> finished_{false};
   std::uint64_t framed_ = 0;
+  std::chrono::steady_clock::time_point last_timers_{};
   std::thread thread_;
 };
 
