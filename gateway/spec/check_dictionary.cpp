@@ -176,6 +176,9 @@ const std::vector<Case>& cases() {
       {"OrderMassCancelRequest by underlying (unsupported)", "q", "11=M3|530=2|60=20260105-01:33:00.000|",
        Expect::IncorrectTagValue, 530},
       {"OrderMassCancelReport", "r", "11=M1|37=M1|530=7|531=7|533=3|", Expect::Pass, 0},
+      // 532 is INT here (FIX 4.4 says CHAR but lists 99 = other, which no CHAR parser accepts).
+      {"OrderMassCancelReport refused, reason other", "r", "11=M4|37=NONE|530=1|531=0|532=99|58=no Symbol|",
+       Expect::Pass, 0},
       {"OrderMassStatusRequest", "AF", "584=MS1|585=7|", Expect::Pass, 0},
       // ---- what ERX sends
       {"ExecutionReport partial fill", "8",
