@@ -1,6 +1,8 @@
 #include "gateway/router.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <variant>
 
@@ -117,21 +119,28 @@ OutMsg Router::report_base(const OrderInfo& o, std::string_view id, char exec_ty
   return m;
 }
 
-OutMsg Router::status_report(const OrderInfo& o, char exec_type) const {
-  return report_base(o, "status." + std::to_string(o.id), exec_type);
+std::string next_gateway_exec_serial() {
+  static std::atomic<std::uint64_t> next{static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count())};
+  return std::to_string(next.fetch_add(1, std::memory_order_relaxed));
 }
 
-void Router::send_report(exchange::MemberId member, OutMsg msg, std::vector<Delivery>& out) {
+OutMsg Router::status_report(const OrderInfo& o, char exec_type) const {
+  return report_base(o, "status." + std::to_string(o.id) + "." + next_gateway_exec_serial(), exec_type);
+}
+
+void Router::send_report(exchange::MemberId member, OutMsg msg, std::vector<Delivery>& out, SlotId slot) {
   if (!transact_time_.empty()) msg.set(tag::TransactTime, transact_time_);
-  auto copy_to = [&](SlotId slot) {
-    if (slot == kNoSlot) return;
+  auto copy_to = [&](SlotId copy_slot) {
+    if (copy_slot == kNoSlot) return;
     OutMsg copy = msg;
     copy.set(tag::CopyMsgIndicator, "Y");
-    out.push_back(Delivery{slot, std::move(copy)});
+    out.push_back(Delivery{copy_slot, std::move(copy)});
   };
   if (const auto dc = dir_.drop_copy_slot.find(member); dc != dir_.drop_copy_slot.end()) copy_to(dc->second);
   copy_to(dir_.regulator_slot);
-  if (const auto s = dir_.member_slot.find(member); s != dir_.member_slot.end())
+  if (slot != kNoSlot) out.push_back(Delivery{slot, std::move(msg)});
+  else if (const auto s = dir_.member_slot.find(member); s != dir_.member_slot.end())
     out.push_back(Delivery{s->second, std::move(msg)});
 }
 
@@ -323,7 +332,11 @@ void Router::on_rejected(const exchange::CommandRejected& e, const RequestInfo& 
   OutMsg m;
   switch (r.kind) {
     case RequestInfo::Kind::NewOrder:
-      out.push_back(Delivery{r.slot, rejected_order_report(r, std::string(id), fr.ord_rej_reason < 0 ? 99 : fr.ord_rej_reason, fr.text)});
+      // An ExecutionReport of the member's order: copied to its drop copy and
+      // the regulator like every other (docs/FIX.md section 3).
+      send_report(r.member,
+                  rejected_order_report(r, std::string(id), fr.ord_rej_reason < 0 ? 99 : fr.ord_rej_reason, fr.text),
+                  out, r.slot);
       return;
     case RequestInfo::Kind::Cancel:
     case RequestInfo::Kind::Replace:
@@ -389,6 +402,13 @@ void Router::subscribe(InstrumentId ins, SlotId slot, const std::string& md_req_
   auto& subs = subscribers_[ins];
   subs.emplace_back(slot, md_req_id);
   if (!published_.count(ins)) published_[ins] = {market_.top(ins, exchange::Side::Buy), market_.top(ins, exchange::Side::Sell)};
+}
+
+bool Router::subscribed(SlotId slot, const std::string& md_req_id) const {
+  for (const auto& [ins, subs] : subscribers_)
+    for (const auto& [s, id] : subs)
+      if (s == slot && id == md_req_id) return true;
+  return false;
 }
 
 void Router::unsubscribe(SlotId slot, const std::string& md_req_id) {

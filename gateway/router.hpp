@@ -67,12 +67,16 @@ class Router {
 
   // Market data subscriptions (MarketDataRequest 263=1 / 263=2).
   void subscribe(InstrumentId ins, SlotId slot, const std::string& md_req_id);
+  // Whether the session has a live subscription with this MDReqID (a new
+  // 263=1 must not reuse it: MDReqRejReason 1).
+  [[nodiscard]] bool subscribed(SlotId slot, const std::string& md_req_id) const;
   void unsubscribe(SlotId slot, const std::string& md_req_id);
   void unsubscribe_all(SlotId slot);
   // A full refresh (W) of one instrument, for a snapshot request.
   [[nodiscard]] OutMsg snapshot(const InstrumentInfo& ins, const std::string& md_req_id) const;
 
-  // An ExecutionReport for an order as it stands (OrderStatus / MassStatus).
+  // An ExecutionReport for an order as it stands (OrderStatus / MassStatus);
+  // its ExecID "status.<order id>.<n>" is new on every call.
   [[nodiscard]] OutMsg status_report(const OrderInfo& o, char exec_type) const;
 
  private:
@@ -86,8 +90,9 @@ class Router {
   void on_mass_cancelled(const exchange::MassCancelled& e, const RequestInfo& r, std::vector<Delivery>& out);
   void on_session(const exchange::SessionChanged& e, std::vector<Delivery>& out);
   void on_close(const exchange::DailyStatistics& e);
-  // ER to the order's member, copied to its drop copy and the regulator.
-  void send_report(exchange::MemberId member, OutMsg msg, std::vector<Delivery>& out);
+  // ER to the order's member (to `slot` when given, else the member's
+  // session), copied to its drop copy and the regulator.
+  void send_report(exchange::MemberId member, OutMsg msg, std::vector<Delivery>& out, SlotId slot = kNoSlot);
   void publish_market_data(std::vector<Delivery>& out);
   [[nodiscard]] OutMsg report_base(const OrderInfo& o, std::string_view exec_id, char exec_type) const;
 
@@ -109,6 +114,13 @@ class Router {
   exchange::Timestamp time_ = 0;  // sequenced time of the command being routed
   std::string transact_time_;     // TransactTime(60) of the command being routed
 };
+
+// The next number of the gateway's own ExecIDs (status answers, gateway
+// rejects, "gw." answers): one counter per process, starting from the
+// process's start time in microseconds, so the numbers do not repeat after a
+// restart. Those ExecIDs start with a letter; the engine's (seq based) with a
+// digit, so the two never collide.
+[[nodiscard]] std::string next_gateway_exec_serial();
 
 // FIX UTCTimestamp with milliseconds: "YYYYMMDD-HH:MM:SS.sss".
 [[nodiscard]] std::string fix_utc_timestamp(exchange::Timestamp ns);

@@ -694,3 +694,58 @@ TEST_CASE("router: increments carry order counts, the trade's time, turnover and
   CHECK(entry_field(entries[0], tag::NumberOfOrders) == "<absent>");
   CHECK(entry_field(entries[0], tag::RptSeq) == "12");
 }
+
+TEST_CASE("router: an engine reject of a new order is copied to the drop copy and the regulator, a cancel reject is not",
+          "[gateway][unit]") {
+  Fixture f;
+  RequestInfo r;
+  r.kind = RequestInfo::Kind::NewOrder;
+  r.slot = 0;
+  r.member = 1;
+  r.clord_id = "N1";
+  r.symbol = "CEA25";
+  r.side = '1';
+  r.order_qty = "5";
+  exchange::CommandRejected rej;
+  rej.reason = exchange::RejectReason::PriceOutsideBand;
+  f.commit({rej}, r);
+  REQUIRE(f.to(0, "8").size() == 1);
+  CHECK(get(f.to(0, "8")[0]->msg, tag::CopyMsgIndicator) == "<absent>");
+  for (const SlotId copy : {SlotId{2}, SlotId{3}}) {  // M1's drop copy, the regulator
+    REQUIRE(f.to(copy, "8").size() == 1);
+    const OutMsg& m = f.to(copy, "8")[0]->msg;
+    CHECK(get(m, tag::ExecType) == "8");
+    CHECK(get(m, tag::ClOrdID) == "N1");
+    CHECK(get(m, tag::CopyMsgIndicator) == "Y");
+  }
+  CHECK(f.to(1, "8").empty());  // M2 sees nothing
+  r.kind = RequestInfo::Kind::Cancel;
+  r.orig_clord_id = "N0";
+  rej.reason = exchange::RejectReason::UnknownOrder;
+  f.commit({rej}, r);
+  CHECK(f.out.size() == 1);  // the OrderCancelReject, to the requester only
+  CHECK(f.to(0, "9").size() == 1);
+}
+
+TEST_CASE("router: status answers get a new ExecID each time", "[gateway][unit]") {
+  Fixture f;
+  f.commit({accepted(10, 1, exchange::Side::Buy, 9000, 5, "B1")});
+  const OutMsg a = f.router.status_report(*f.orders.find(10), 'I');
+  const OutMsg b = f.router.status_report(*f.orders.find(10), 'I');
+  CHECK(get(a, tag::ExecID).rfind("status.10.", 0) == 0);
+  CHECK(get(a, tag::ExecID) != get(b, tag::ExecID));
+  CHECK(get(f.to(0, "8")[0]->msg, tag::ExecID) != get(a, tag::ExecID));
+}
+
+TEST_CASE("router: a subscription's MDReqID is live until unsubscribed", "[gateway][unit]") {
+  Fixture f;
+  CHECK_FALSE(f.router.subscribed(1, "MD"));
+  f.router.subscribe(1, 1, "MD");
+  CHECK(f.router.subscribed(1, "MD"));
+  CHECK_FALSE(f.router.subscribed(0, "MD"));  // per session
+  f.router.unsubscribe(1, "MD");
+  CHECK_FALSE(f.router.subscribed(1, "MD"));
+  f.router.subscribe(1, 1, "MD");
+  f.router.unsubscribe_all(1);
+  CHECK_FALSE(f.router.subscribed(1, "MD"));
+}
