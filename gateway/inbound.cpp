@@ -12,12 +12,16 @@ namespace {
 std::string field(const FIX::FieldMap& m, int t) { return m.isSetField(t) ? m.getField(t) : std::string(); }
 
 // The reports of a request the gateway itself refuses (router.hpp builds them).
+// ExecID "gw.reject.<ClOrdID>.<n>": unique per report (a ClOrdID refused
+// twice gets two ExecIDs), never a digit first like the engine's.
 OutMsg order_reject(const RequestInfo& r, int ord_rej_reason, const std::string& text) {
-  return rejected_order_report(r, "gw.reject." + r.clord_id, ord_rej_reason, text);
+  return rejected_order_report(r, "gw.reject." + r.clord_id + "." + next_gateway_exec_serial(), ord_rej_reason, text);
 }
 
-OutMsg cancel_reject(const RequestInfo& r, int reason, const std::string& text) {
-  return cancel_reject_report(r, nullptr, reason, text);
+// `order`: the member's order when the gateway knows it (its id and current
+// status go in 37 and 39), else nullptr (37=NONE, 39=8).
+OutMsg cancel_reject(const RequestInfo& r, const OrderInfo* order, int reason, const std::string& text) {
+  return cancel_reject_report(r, order, reason, text);
 }
 
 template <std::size_t N>
@@ -99,14 +103,14 @@ Inbound new_order(const FIX::Message& m, const MemberSession& member) {
   return in;
 }
 
-Inbound cancel(const FIX::Message& m, const MemberSession& member) {
+Inbound cancel(const FIX::Message& m, const MemberSession& member, const OrderView& orders) {
   Inbound in = begin(m, RequestInfo::Kind::Cancel);
   RequestInfo& r = in.info;
   exchange::CancelOrder c;
   c.op = member.op;
   const auto account = account_of(r.account, member);
   if (!fits(c.orig_clord_id, r.orig_clord_id) || !account) {
-    in.reject = cancel_reject(r, 1, "unknown order");
+    in.reject = cancel_reject(r, orders.find(member.member, r.orig_clord_id), 1, "unknown order");
     return in;
   }
   c.account = *account;
@@ -118,8 +122,11 @@ Inbound replace(const FIX::Message& m, const MemberSession& member, const OrderV
                 const InstrumentView& instruments) {
   Inbound in = begin(m, RequestInfo::Kind::Replace);
   RequestInfo& r = in.info;
+  // The member's order, when the gateway knows it: a refusal reports its id
+  // and current status (docs/FIX.md section 6).
+  const OrderInfo* o = orders.find(member.member, r.orig_clord_id);
   auto refuse = [&](int code, const std::string& text) {
-    in.reject = cancel_reject(r, code, text);
+    in.reject = cancel_reject(r, o, code, text);
     return in;
   };
   exchange::ModifyOrder c;
@@ -139,7 +146,6 @@ Inbound replace(const FIX::Message& m, const MemberSession& member, const OrderV
   c.qty = *total;
   c.qty_is_total = true;
   // The quantity scale cannot change, so the view can check the fit.
-  const OrderInfo* o = orders.find(member.member, r.orig_clord_id);
   const InstrumentInfo* ins = o ? instruments.find(o->instrument) : nullptr;
   if (ins != nullptr && !parse_fixed(r.order_qty, ins->qty_scale()).ok())
     return refuse(99, "OrderQty does not fit the instrument's quantity scale");
@@ -152,16 +158,35 @@ Inbound mass_cancel(const FIX::Message& m, const MemberSession& member) {
   RequestInfo& r = in.info;
   const std::string type = field(m, tag::MassCancelRequestType);
   r.mass_cancel_type = type == "1" ? 1 : type == "7" ? 7 : 0;
+  // A refused mass cancel: 531=0 with MassCancelRejectReason (docs/FIX.md section 4).
+  auto refuse = [&](const char* reason, const std::string& text) {
+    OutMsg rep{"r", {}, {}};
+    rep.set(tag::ClOrdID, r.clord_id).set(tag::OrderID, "NONE").set(tag::MassCancelRequestType, type)
+        .set(tag::MassCancelResponse, "0").set(tag::MassCancelRejectReason, reason).set(tag::Text, text);
+    in.reject = std::move(rep);
+    return in;
+  };
   exchange::MassCancel c;
   c.member = member.member;
   c.op = member.op;
-  if (r.mass_cancel_type == 0 || (r.mass_cancel_type == 1 && !fits(c.symbol, r.symbol))) {
-    OutMsg rep{"r", {}, {}};
-    rep.set(tag::ClOrdID, r.clord_id).set(tag::OrderID, "NONE").set(tag::MassCancelRequestType, type)
-        .set(tag::MassCancelResponse, "0").set(tag::MassCancelRejectReason, "99")
-        .set(tag::Text, "MassCancelRequestType must be 1 (by Symbol) or 7 (all orders)");
-    in.reject = std::move(rep);
-    return in;
+  if (r.mass_cancel_type == 0) return refuse("99", "MassCancelRequestType must be 1 (by Symbol) or 7 (all orders)");
+  if (r.mass_cancel_type == 1) {
+    // An empty symbol would be every instrument: 530=1 needs the one it names.
+    if (r.symbol.empty()) return refuse("99", "MassCancelRequestType 1 requires Symbol (55)");
+    // Longer than any symbol: no such instrument (docs/FIX.md section 3).
+    if (!fits(c.symbol, r.symbol)) return refuse("1", "unknown symbol");
+  }
+  // Account (1): only that account's orders; absent = every account of the
+  // member. The engine checks that the account is the member's.
+  if (!r.account.empty()) {
+    const auto account = account_of(r.account, member);
+    if (!account) return refuse("99", "Account must be an ERX account number");
+    c.account = *account;
+  }
+  // Side (54): only that side; absent = both.
+  if (r.side != 0) {
+    if (r.side != '1' && r.side != '2') return refuse("99", "Side must be 1 (buy) or 2 (sell)");
+    c.side = r.side == '1' ? exchange::Side::Buy : exchange::Side::Sell;
   }
   in.command = c;
   return in;
@@ -172,7 +197,7 @@ Inbound mass_cancel(const FIX::Message& m, const MemberSession& member) {
 Inbound translate(const FIX::Message& m, const std::string& type, const MemberSession& member, const OrderView& orders,
                   const InstrumentView& instruments) {
   if (type == "D") return new_order(m, member);
-  if (type == "F") return cancel(m, member);
+  if (type == "F") return cancel(m, member, orders);
   if (type == "G") return replace(m, member, orders, instruments);
   return mass_cancel(m, member);
 }
@@ -180,8 +205,16 @@ Inbound translate(const FIX::Message& m, const std::string& type, const MemberSe
 OutMsg business_reject(const FIX::Message& m, const std::string& type, int reason, const std::string& text) {
   OutMsg r{"j", {}, {}};
   const std::string seq = m.getHeader().isSetField(FIX::FIELD::MsgSeqNum) ? m.getHeader().getField(FIX::FIELD::MsgSeqNum) : "0";
-  r.set(tag::RefSeqNum, seq).set(tag::RefMsgType, type).set(tag::BusinessRejectReason, std::to_string(reason))
-      .set(tag::Text, text);
+  r.set(tag::RefSeqNum, seq).set(tag::RefMsgType, type);
+  // BusinessRejectRefID: the message's ClOrdID, else whichever request id it carries.
+  for (const int id_tag : {tag::ClOrdID, tag::MDReqID, tag::SecurityReqID, tag::TradSesReqID, tag::MassStatusReqID,
+                           tag::OrdStatusReqID}) {
+    if (m.isSetField(id_tag)) {
+      r.set(tag::BusinessRejectRefID, m.getField(id_tag));
+      break;
+    }
+  }
+  r.set(tag::BusinessRejectReason, std::to_string(reason)).set(tag::Text, text);
   return r;
 }
 

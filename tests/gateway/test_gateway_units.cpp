@@ -2,6 +2,8 @@
 // FIX timestamps, the throttle.
 #include <catch2/catch.hpp>
 
+#include <variant>
+
 #include "gateway/config.hpp"
 #include "gateway/credentials.hpp"
 #include "gateway/fix_framer.hpp"
@@ -141,4 +143,114 @@ TEST_CASE("latency probe: percentiles of each stage, and samples past its capaci
   CHECK(probe.samples() == erx::gateway::LatencyProbe::kCapacity);
   CHECK(probe.dropped() == 2);
   CHECK(probe.summary().find("(2 more not kept: capacity 65536)") != std::string::npos);
+}
+
+namespace {
+
+FIX::Message app_message(const char* type, std::vector<std::pair<int, std::string>> fields) {
+  FIX::Message m;
+  m.getHeader().setField(FIX::FIELD::MsgType, type);
+  for (const auto& [t, v] : fields) m.setField(t, v);
+  return m;
+}
+
+std::string out_field(const OutMsg& m, int t) {
+  const std::string* v = m.get(t);
+  return v ? *v : std::string("<absent>");
+}
+
+struct InboundFixture {
+  MemberSession member;
+  OrderView orders;
+  InstrumentView instruments;
+  InboundFixture() {
+    member.member = 1;
+    member.account = 101;
+    member.op = 1001;
+    erx::exchange::InstrumentSpec spec;
+    spec.symbol = erx::exchange::Symbol::of("CEA25");
+    spec.price_scale = 2;
+    spec.qty_scale = 0;
+    instruments.upsert(1, spec);
+  }
+  Inbound in(const char* type, std::vector<std::pair<int, std::string>> fields) {
+    return translate(app_message(type, std::move(fields)), type, member, orders, instruments);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("inbound: a mass cancel carries its Account and Side, and 530=1 needs a Symbol it can name",
+          "[gateway][unit]") {
+  InboundFixture f;
+  using erx::exchange::MassCancel;
+  // Account and Side narrow the cancel; 530=7 is every instrument.
+  Inbound a = f.in("q", {{11, "Q1"}, {530, "7"}, {1, "101"}, {54, "2"}});
+  REQUIRE(a.command);
+  const MassCancel& c = std::get<MassCancel>(*a.command);
+  CHECK(c.member == 1);
+  CHECK(c.account == 101);
+  REQUIRE(c.side);
+  CHECK(*c.side == erx::exchange::Side::Sell);
+  CHECK(c.symbol.empty());
+  // Absent: every account, both sides.
+  Inbound b = f.in("q", {{11, "Q2"}, {530, "1"}, {55, "CEA25"}});
+  REQUIRE(b.command);
+  CHECK(std::get<MassCancel>(*b.command).account == 0);
+  CHECK_FALSE(std::get<MassCancel>(*b.command).side);
+  CHECK(std::get<MassCancel>(*b.command).symbol.view() == "CEA25");
+  // 530=1 without Symbol: refused, never "all instruments".
+  Inbound n = f.in("q", {{11, "Q3"}, {530, "1"}});
+  CHECK_FALSE(n.command);
+  REQUIRE(n.reject);
+  CHECK(out_field(*n.reject, tag::MassCancelResponse) == "0");
+  CHECK(out_field(*n.reject, tag::MassCancelRejectReason) == "99");
+  // A Symbol too long to be one: unknown symbol.
+  Inbound l = f.in("q", {{11, "Q4"}, {530, "1"}, {55, std::string(30, 'Z')}});
+  REQUIRE(l.reject);
+  CHECK(out_field(*l.reject, tag::MassCancelRejectReason) == "1");
+  // An Account that is not a number.
+  Inbound x = f.in("q", {{11, "Q5"}, {530, "7"}, {1, "abc"}});
+  REQUIRE(x.reject);
+  CHECK(out_field(*x.reject, tag::MassCancelRejectReason) == "99");
+}
+
+TEST_CASE("inbound: the gateway's refusal of a known order's replace reports the order's id and status",
+          "[gateway][unit]") {
+  InboundFixture f;
+  OrderInfo o;
+  o.id = 42;
+  o.member = 1;
+  o.account = 101;
+  o.instrument = 1;
+  o.clord_id = erx::exchange::ClOrdId::of("B1");
+  o.order_qty = 10;
+  o.leaves = 6;
+  o.cum_qty = 4;
+  o.status = OrderStatus::PartiallyFilled;
+  f.orders.add(o);
+  Inbound r = f.in("G", {{11, "B2"}, {41, "B1"}, {55, "CEA25"}, {54, "1"}, {38, "10.5"}, {40, "2"}, {44, "90.00"}});
+  REQUIRE(r.reject);
+  CHECK(out_field(*r.reject, tag::OrderID) == "42");
+  CHECK(out_field(*r.reject, tag::OrdStatus) == "1");
+  Inbound u = f.in("G", {{11, "B3"}, {41, "NOPE"}, {55, "CEA25"}, {54, "1"}, {38, "x"}, {40, "2"}, {44, "90.00"}});
+  REQUIRE(u.reject);
+  CHECK(out_field(*u.reject, tag::OrderID) == "NONE");
+  CHECK(out_field(*u.reject, tag::OrdStatus) == "8");
+}
+
+TEST_CASE("inbound: a BusinessMessageReject names the message by its ClOrdID or request id", "[gateway][unit]") {
+  CHECK(out_field(business_reject(app_message("D", {{11, "A1"}}), "D", 0, "throttle"), tag::BusinessRejectRefID) == "A1");
+  CHECK(out_field(business_reject(app_message("V", {{262, "MD1"}}), "V", 0, "t"), tag::BusinessRejectRefID) == "MD1");
+  CHECK(out_field(business_reject(app_message("x", {{320, "SL"}}), "x", 0, "t"), tag::BusinessRejectRefID) == "SL");
+  CHECK(out_field(business_reject(app_message("g", {{335, "TS"}}), "g", 0, "t"), tag::BusinessRejectRefID) == "TS");
+  CHECK(out_field(business_reject(app_message("AF", {{584, "MS"}}), "AF", 0, "t"), tag::BusinessRejectRefID) == "MS");
+  CHECK(out_field(business_reject(app_message("H", {{11, "C"}, {790, "OS"}}), "H", 0, "t"), tag::BusinessRejectRefID) == "C");
+  CHECK(out_field(business_reject(app_message("j", {}), "j", 3, "t"), tag::BusinessRejectRefID) == "<absent>");
+}
+
+TEST_CASE("gateway ExecID serials: one counter per process, never repeated", "[gateway][unit]") {
+  const std::string a = next_gateway_exec_serial(), b = next_gateway_exec_serial();
+  CHECK(a != b);
+  CHECK(std::stoull(b) == std::stoull(a) + 1);
 }
