@@ -11,6 +11,7 @@
 #include <deque>
 #include <filesystem>
 #include <mutex>
+#include <variant>
 
 #include "engine/exchange/command_text.hpp"
 #include "gateway/credentials.hpp"
@@ -236,6 +237,14 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
       if (o.status == ledger::Outcome::Status::Committed) router.committed(r.info, o.seq, o.time, o.events, deliveries);
       else router.failed(r.info, deliveries);
     }
+    // An internal command (timer, cancel on disconnect) has nobody to answer:
+    // a refusal is logged, not dropped.
+    if (r.info.slot == kNoSlot && o.status == ledger::Outcome::Status::Committed) {
+      for (const exchange::Event& e : o.events)
+        if (const auto* rej = std::get_if<exchange::CommandRejected>(&e))
+          spdlog::warn("internal command {} (seq {}) rejected: {}", exchange::command_name(rej->command), o.seq,
+                       exchange::to_string(rej->reason));
+    }
     if (r.info.stamps.framed != 0) stamp_first_report(r.info, first);
     finished.push_back(&r);
   }
@@ -295,10 +304,12 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     }
     const CancelOnDisconnect cod = s->role == Slot::Role::Member ? s->member->cancel_on_disconnect : CancelOnDisconnect::None;
     if (cod != CancelOnDisconnect::None) {
-      // One command: atomic, like every command.
+      // One command: atomic, like every command. Made by the exchange on the
+      // member's behalf (operator 0): the session's operator may not be
+      // allowed to cancel (suspended, another role), the exchange is.
       exchange::MassCancel mc;
       mc.member = s->member->member;
-      mc.op = s->member->op;
+      mc.op = 0;
       mc.day_only = cod == CancelOnDisconnect::DayOrders;
       spdlog::info("fix {}: cancel on disconnect: mass cancel of member {}{}", s->comp_id, mc.member,
                    mc.day_only ? " (day orders)" : "");
@@ -391,28 +402,48 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
       return reply(s, std::move(r));
     }
     OutMsg r{"8", {}, {}};
-    r.set(tag::OrderID, "NONE").set(tag::ClOrdID, clord).set(tag::ExecID, "gw." + std::to_string(++gw_exec_ids))
+    r.set(tag::OrderID, "NONE").set(tag::ClOrdID, clord).set(tag::ExecID, "gw." + next_gateway_exec_serial())
         .set(tag::ExecType, "I").set(tag::OrdStatus, "8").set(tag::Symbol, m.isSetField(tag::Symbol) ? m.getField(tag::Symbol) : "")
         .set(tag::Side, m.isSetField(tag::Side) ? m.getField(tag::Side) : "1").set(tag::LeavesQty, "0")
         .set(tag::CumQty, "0").set(tag::AvgPx, "0").set(tag::OrdRejReason, "5").set(tag::Text, "unknown order");
     reply(s, std::move(r));
   }
 
+  // OrderMassStatusRequest (docs/FIX.md section 4): 585=7 every live order,
+  // 585=1 those of the instrument named by 55 (required); Account (1),
+  // Symbol (55) and Side (54) narrow either.
   void mass_status(Slot& s, const FIX::Message& m, const MemberSession& member) {
-    const std::string req = m.isSetField(tag::MassStatusReqID) ? m.getField(tag::MassStatusReqID) : "";
-    const std::vector<const OrderInfo*> live = orders.live_of(member.member);
-    for (std::size_t i = 0; i < live.size(); ++i) {
-      OutMsg r = router.status_report(*live[i], 'I');
-      r.set(tag::MassStatusReqID, req).set(tag::TotNumReports, std::to_string(live.size()));
-      if (i + 1 == live.size()) r.set(tag::LastRptRequested, "Y");
+    const auto get = [&](int t) { return m.isSetField(t) ? m.getField(t) : std::string(); };
+    const std::string req = get(tag::MassStatusReqID);
+    const std::string type = get(tag::MassStatusReqType);
+    const std::string account = get(tag::Account), symbol = get(tag::Symbol), side = get(tag::Side);
+    if (type == "1" && symbol.empty())
+      return reply(s, business_reject(m, "AF", 5, "MassStatusReqType 1 requires Symbol (55)"));
+    std::vector<const OrderInfo*> matching;
+    for (const OrderInfo* o : orders.live_of(member.member)) {
+      if (!account.empty() && std::to_string(o->account) != account) continue;
+      if (!side.empty() && std::string(1, fix_side(o->side)) != side) continue;
+      if (!symbol.empty()) {
+        const InstrumentInfo* ins = instruments.find(o->instrument);
+        if (ins == nullptr || ins->spec.symbol.view() != symbol) continue;
+      }
+      matching.push_back(o);
+    }
+    for (std::size_t i = 0; i < matching.size(); ++i) {
+      OutMsg r = router.status_report(*matching[i], 'I');
+      r.set(tag::MassStatusReqID, req).set(tag::TotNumReports, std::to_string(matching.size()));
+      if (i + 1 == matching.size()) r.set(tag::LastRptRequested, "Y");
       reply(s, std::move(r));
     }
-    if (live.empty()) {
+    if (matching.empty()) {
+      // One report saying so: 150=I 39=8 37=NONE 911=0 912=Y.
       OutMsg r{"8", {}, {}};
-      r.set(tag::OrderID, "NONE").set(tag::ExecID, "gw." + std::to_string(++gw_exec_ids)).set(tag::ExecType, "I")
-          .set(tag::OrdStatus, "0").set(tag::Symbol, "NONE").set(tag::Side, "1").set(tag::LeavesQty, "0")
-          .set(tag::CumQty, "0").set(tag::AvgPx, "0").set(tag::MassStatusReqID, req).set(tag::TotNumReports, "0")
-          .set(tag::LastRptRequested, "Y").set(tag::Text, "no open orders");
+      r.set(tag::OrderID, "NONE").set(tag::ExecID, "gw." + next_gateway_exec_serial()).set(tag::ExecType, "I")
+          .set(tag::OrdStatus, "8").set(tag::Symbol, symbol.empty() ? "NONE" : symbol)
+          .set(tag::Side, side.empty() ? "1" : side).set(tag::LeavesQty, "0").set(tag::CumQty, "0")
+          .set(tag::AvgPx, "0").set(tag::MassStatusReqID, req).set(tag::TotNumReports, "0")
+          .set(tag::LastRptRequested, "Y").set(tag::Text, "no matching orders");
+      if (!account.empty()) r.set(tag::Account, account);
       reply(s, std::move(r));
     }
   }

@@ -183,6 +183,7 @@ TEST_CASE("fix bad input: each gets its documented answer and erxd keeps serving
     INFO(r);
     CHECK(r.find("35=j") != std::string::npos);
     CHECK(r.find("throttle") != std::string::npos);
+    CHECK(r.find("\x01" "379=FL") != std::string::npos);  // BusinessRejectRefID: the order's ClOrdID
     CHECK(r.find("35=5") != std::string::npos);
     CHECK(raw.closed_by_peer());
   }
@@ -210,6 +211,47 @@ TEST_CASE("fix: cancel on disconnect cancels the member's orders in one mass can
   REQUIRE(st);
   CHECK(field(*st, 911) == "0");
   CHECK(erxd.log().find("cancel on disconnect") != std::string::npos);
+}
+
+// Cancel on disconnect is made by the exchange for the member (operator 0),
+// not by the session's operator: here M1's session, on a restart, names an
+// operator the exchange does not know — it could not cancel anything itself.
+TEST_CASE("fix: cancel on disconnect cancels even when the session's operator may not", "[fix][integration]") {
+  TempDir tmp("erx-fix-cod-op");
+  {
+    ErxdProcess erxd(tmp.path() / "erxd");
+    FixMember m1("M1", "m1", "demo-m1", erxd.port());  // cancel_on_disconnect = none
+    REQUIRE(m1.logon());
+    FIX::Message o = new_order("KEEP1", "CEA25", '1', "1", "85.00", '1');
+    m1.send(o);
+    REQUIRE(m1.wait_for(exec_report("KEEP1", '0')));
+    m1.logout();
+    REQUIRE(erxd.terminate() == 0);
+  }
+  const std::string config =
+      config_with(tmp.path(), {{"operator", "9999"}, {"cancel_on_disconnect", "all"}});  // M1's section comes first
+  ErxdProcess erxd(tmp.path() / "erxd", {"--config", config});
+  INFO(erxd.log());
+  {
+    FixMember m1("M1", "m1", "demo-m1", erxd.port());
+    REQUIRE(m1.logon());
+    // Operator 9999 cannot trade: the exchange refuses its orders.
+    FIX::Message o = new_order("NOPE1", "CEA25", '1', "1", "85.00", '1');
+    m1.send(o);
+    const auto refused = m1.wait_for(exec_report("NOPE1", '8'));
+    REQUIRE(refused);
+    CHECK(field(*refused, 58) == "unknown operator");
+    const std::optional<FIX::Message> before = mass_status_until(m1, "1");
+    REQUIRE(before);
+    CHECK(field(*before, 11) == "KEEP1");
+    m1.logout();
+  }
+  FixMember m1("M1", "m1", "demo-m1", erxd.port());
+  REQUIRE(m1.logon());
+  const std::optional<FIX::Message> st = mass_status_until(m1, "0");
+  REQUIRE(st);
+  CHECK(field(*st, 911) == "0");
+  CHECK(erxd.log().find("internal command mass-cancel") == std::string::npos);  // nothing refused
 }
 
 TEST_CASE("fix: connections past the configured maximum are refused at accept", "[fix][integration]") {
@@ -332,6 +374,8 @@ TEST_CASE("fix: replace of a partly filled order leaves OrderQty - CumQty open, 
   const auto misfit = m1.wait_for(cancel_reject("RB4"));
   REQUIRE(misfit);
   CHECK(field(*misfit, 102) == "99");
+  CHECK(field(*misfit, 39) == "1");                    // the order's current status: partly filled
+  CHECK(field(*misfit, 37) == field(*replaced, 37));   // and its OrderID
   CHECK(field(*misfit, 58) == "OrderQty does not fit the instrument's quantity scale");
   // The order still has 30 open: a sell of 50 fills exactly those.
   FIX::Message s2 = new_order("RS2", "CEA25", '2', "50", "89.00");
