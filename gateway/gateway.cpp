@@ -116,7 +116,6 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
   std::condition_variable pool_cv;
   std::vector<std::unique_ptr<PendingRequest>> pool_all;
   std::vector<PendingRequest*> pool_free;
-  std::atomic<std::uint64_t> gw_exec_ids{0};
   LatencyProbe latency;
 
   // ---------------------------------------------------------------- setup
@@ -484,7 +483,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
       FIX::Group g(tag::NoMDEntryTypes, tag::MDEntryType);
       m.getGroup(static_cast<unsigned>(i), g);
       const std::string t = g.getField(tag::MDEntryType);
-      if (t.size() != 1 || std::string_view("0124789B").find(t[0]) == std::string_view::npos) return "8";
+      if (t.size() != 1 || std::string_view("01245789B").find(t[0]) == std::string_view::npos) return "8";
     }
     return nullptr;
   }
@@ -498,6 +497,14 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     }
     const char sub = m.getField(tag::SubscriptionRequestType).at(0);
     if (sub == '2') return router.unsubscribe(sid, req);
+    // MDReqID is unique among the session's live subscriptions: a second one
+    // would double every increment under one id.
+    if (sub == '1' && router.subscribed(sid, req)) {
+      OutMsg r{"Y", {}, {}};
+      r.set(tag::MDReqID, req).set(tag::MDReqRejReason, "1")
+          .set(tag::Text, "duplicate MDReqID: a subscription with this id is live (unsubscribe it with 263=2 first)");
+      return reply(s, std::move(r));
+    }
     std::vector<std::string> symbols;
     const std::size_t n = m.groupCount(tag::NoRelatedSym);
     for (std::size_t i = 1; i <= n; ++i) {

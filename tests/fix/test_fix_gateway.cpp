@@ -2,6 +2,9 @@
 // loopback port with the demo data, QuickFIX initiators as members.
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <tuple>
+
 #include "tests/fix/fix_client.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -82,6 +85,16 @@ TEST_CASE("fix: partial and full fills carry the right quantities and average pr
   const auto refused = dc->wait_for(of_type("j"));
   REQUIRE(refused);
   CHECK(field(*refused, 380) == "6");
+  CHECK(field(*refused, 379) == "X1");  // BusinessRejectRefID: the refused message's ClOrdID
+
+  // An order the exchange rejects: its 150=8 is copied too.
+  FIX::Message outside = new_order("R1", "CEA25", '1', "1", "200.00");
+  m1->send(outside);
+  REQUIRE(m1->wait_for(exec_report("R1", '8')));
+  const auto rejected_copy = dc->wait_for(exec_report("R1", '8'));
+  REQUIRE(rejected_copy);
+  CHECK(field(*rejected_copy, 797) == "Y");
+  CHECK(field(*rejected_copy, 39) == "8");
 }
 
 TEST_CASE("fix: replace, cancel, cancel of a filled order, mass cancel", "[fix][integration]") {
@@ -405,6 +418,23 @@ TEST_CASE("fix: security list with the environmental-right attributes, session s
   m1->send(status);
   const auto st = m1->wait_for(exec_report("Q1", 'I'));
   REQUIRE(st);
+  // Asked again: the same order's state, a new ExecID (unique per report).
+  FIX::Message status_again = status;
+  m1->send(status_again);
+  const auto st2 = m1->wait_for(exec_report("Q1", 'I'));
+  REQUIRE(st2);
+  CHECK_FALSE(field(*st, 17).empty());
+  CHECK(field(*st, 17) != field(*st2, 17));
+  // A ClOrdID the gateway refuses twice: two reports, two ExecIDs.
+  FIX::Message long_symbol = new_order("GWR", std::string(30, 'Z'), '1', "1", "1.00");
+  FIX::Message long_symbol_again = long_symbol;
+  m1->send(long_symbol);
+  m1->send(long_symbol_again);
+  const auto gw1 = m1->wait_for(exec_report("GWR", '8'));
+  const auto gw2 = m1->wait_for(exec_report("GWR", '8'));
+  REQUIRE(gw1);
+  REQUIRE(gw2);
+  CHECK(field(*gw1, 17) != field(*gw2, 17));
   CHECK(field(*st, 39) == "0");
   CHECK(field(*st, 151) == "2");
   CHECK(field(*st, 5800) == "2");  // STP mode: M1's default (cancel taker), resolved at entry
@@ -429,4 +459,217 @@ TEST_CASE("fix: security list with the environmental-right attributes, session s
   const auto copy = reg->wait_for(exec_report("Q1", '0'));
   REQUIRE(copy);
   CHECK(field(*copy, 797) == "Y");
+}
+
+namespace {
+
+FIX::Message mass_cancel_request(const std::string& id, const std::string& type, const std::string& symbol = "",
+                                 const std::string& side = "", const std::string& account = "") {
+  FIX::Message m;
+  m.getHeader().setField(FIX::FIELD::MsgType, "q");
+  m.setField(11, id);
+  m.setField(530, type);
+  if (!symbol.empty()) m.setField(55, symbol);
+  if (!side.empty()) m.setField(54, side);
+  if (!account.empty()) m.setField(1, account);
+  m.setField(FIX::TransactTime());
+  return m;
+}
+
+FIX::Message mass_status(const std::string& id, const std::string& type, const std::string& symbol = "",
+                         const std::string& side = "", const std::string& account = "") {
+  FIX::Message m = mass_status_request(id);
+  m.setField(585, type);
+  if (!symbol.empty()) m.setField(55, symbol);
+  if (!side.empty()) m.setField(54, side);
+  if (!account.empty()) m.setField(1, account);
+  return m;
+}
+
+// The answers to one mass status request, up to its last (912=Y); empty when
+// it did not end in time.
+std::vector<FIX::Message> mass_status_answers(FixMember& member, FIX::Message request) {
+  const std::string id = field(request, 584);
+  member.send(request);
+  std::vector<FIX::Message> got;
+  while (const auto r = member.wait_for([&](const FIX::Message& m) { return msg_type(m) == "8" && field(m, 584) == id; })) {
+    got.push_back(*r);
+    if (field(*r, 912) == "Y") return got;
+  }
+  return {};
+}
+
+// ClOrdIDs of the open orders a mass status reports (none for the empty answer).
+std::set<std::string> open_orders(FixMember& member, FIX::Message request) {
+  std::set<std::string> ids;
+  for (const FIX::Message& m : mass_status_answers(member, std::move(request)))
+    if (field(m, 37) != "NONE") ids.insert(field(m, 11));
+  return ids;
+}
+
+std::function<bool(const FIX::Message&)> mass_cancel_report(const std::string& id) {
+  return [id](const FIX::Message& m) { return msg_type(m) == "r" && field(m, 11) == id; };
+}
+
+// M1's resting orders on both sides of CEA25 and on CCER-JX-01.
+void three_orders(FixMember& m1) {
+  for (const auto& [id, symbol, side, price] :
+       {std::tuple{"CB", "CEA25", '1', "85.00"}, std::tuple{"CS", "CEA25", '2', "95.00"},
+        std::tuple{"XB", "CCER-JX-01", '1', "65.00"}}) {
+    FIX::Message o = new_order(id, symbol, side, "1", price, '1');
+    m1.send(o);
+    REQUIRE(m1.wait_for(exec_report(id, '0')));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("fix: mass cancel cancels only the orders of its Side, Symbol and Account", "[fix][integration]") {
+  TempDir tmp("erx-fix");
+  Demo demo(tmp);
+  auto m1 = demo.member("M1", "m1", "demo-m1");
+  INFO(demo.erxd.log());
+  three_orders(*m1);
+  const std::set<std::string> all{"CB", "CS", "XB"};
+
+  // 530=1 without Symbol: refused (it would have been every instrument).
+  FIX::Message no_symbol = mass_cancel_request("Q1", "1");
+  m1->send(no_symbol);
+  const auto r1 = m1->wait_for(mass_cancel_report("Q1"));
+  REQUIRE(r1);
+  CHECK(field(*r1, 531) == "0");
+  CHECK(field(*r1, 532) == "99");
+  CHECK(field(*r1, 58) == "MassCancelRequestType 1 requires Symbol (55)");
+  CHECK(open_orders(*m1, mass_status("S1", "7")) == all);
+
+  // A Symbol longer than any symbol is unknown.
+  FIX::Message long_symbol = mass_cancel_request("Q2", "1", std::string(30, 'Z'));
+  m1->send(long_symbol);
+  const auto r2 = m1->wait_for(mass_cancel_report("Q2"));
+  REQUIRE(r2);
+  CHECK(field(*r2, 531) == "0");
+  CHECK(field(*r2, 532) == "1");
+
+  // Another member's account: refused, nothing cancelled.
+  FIX::Message theirs = mass_cancel_request("Q3", "7", "", "", "201");
+  m1->send(theirs);
+  const auto r3 = m1->wait_for(mass_cancel_report("Q3"));
+  REQUIRE(r3);
+  CHECK(field(*r3, 531) == "0");
+  CHECK(open_orders(*m1, mass_status("S2", "7")) == all);
+
+  // Side 2: only the sell.
+  FIX::Message sells = mass_cancel_request("Q4", "7", "", "2", "101");
+  m1->send(sells);
+  CHECK(m1->wait_for(exec_report("CS", '4')));  // the cancel comes before the report
+  const auto r4 = m1->wait_for(mass_cancel_report("Q4"));
+  REQUIRE(r4);
+  CHECK(field(*r4, 531) == "7");
+  CHECK(field(*r4, 533) == "1");
+  CHECK(open_orders(*m1, mass_status("S3", "7")) == std::set<std::string>{"CB", "XB"});
+
+  // 530=1 with Symbol: only that instrument's.
+  FIX::Message ccer = mass_cancel_request("Q5", "1", "CCER-JX-01");
+  m1->send(ccer);
+  const auto r5 = m1->wait_for(mass_cancel_report("Q5"));
+  REQUIRE(r5);
+  CHECK(field(*r5, 531) == "1");
+  CHECK(field(*r5, 533) == "1");
+  CHECK(open_orders(*m1, mass_status("S4", "7")) == std::set<std::string>{"CB"});
+}
+
+TEST_CASE("fix: mass status answers only the orders its Symbol, Side and Account select", "[fix][integration]") {
+  TempDir tmp("erx-fix");
+  Demo demo(tmp);
+  auto m1 = demo.member("M1", "m1", "demo-m1");
+  INFO(demo.erxd.log());
+  three_orders(*m1);
+  CHECK(open_orders(*m1, mass_status("A1", "7")) == std::set<std::string>{"CB", "CS", "XB"});
+  CHECK(open_orders(*m1, mass_status("A2", "1", "CEA25")) == std::set<std::string>{"CB", "CS"});
+  CHECK(open_orders(*m1, mass_status("A3", "7", "", "1")) == std::set<std::string>{"CB", "XB"});
+  CHECK(open_orders(*m1, mass_status("A4", "7", "CEA25", "2")) == std::set<std::string>{"CS"});
+  CHECK(open_orders(*m1, mass_status("A5", "7", "", "", "101")).size() == 3);
+  const auto counted = mass_status_answers(*m1, mass_status("A6", "1", "CEA25"));
+  REQUIRE(counted.size() == 2);
+  CHECK(field(counted[0], 911) == "2");
+  CHECK(field(counted[1], 912) == "Y");
+
+  // Nothing matches: the single empty answer.
+  const auto none = mass_status_answers(*m1, mass_status("A7", "1", "FS-JX-24"));
+  REQUIRE(none.size() == 1);
+  CHECK(field(none[0], 150) == "I");
+  CHECK(field(none[0], 39) == "8");
+  CHECK(field(none[0], 37) == "NONE");
+  CHECK(field(none[0], 911) == "0");
+  CHECK(field(none[0], 912) == "Y");
+  CHECK(field(none[0], 58) == "no matching orders");
+  CHECK(mass_status_answers(*m1, mass_status("A8", "7", "", "", "999")).size() == 1);
+
+  // 585=1 without Symbol: BusinessMessageReject, conditionally required field missing.
+  FIX::Message unnamed = mass_status("A9", "1");
+  m1->send(unnamed);
+  const auto j = m1->wait_for(of_type("j"));
+  REQUIRE(j);
+  CHECK(field(*j, 372) == "AF");
+  CHECK(field(*j, 380) == "5");
+  CHECK(field(*j, 379) == "A9");
+}
+
+TEST_CASE("fix: market data offers the closing price, and an MDReqID is unique among live subscriptions",
+          "[fix][integration]") {
+  TempDir tmp("erx-fix");
+  Demo demo(tmp);
+  auto m1 = demo.member("M1", "m1", "demo-m1");
+  auto m3 = demo.member("M3", "m3", "demo-m3");
+  INFO(demo.erxd.log());
+  const auto answer = [](const std::string& id) {
+    return [id](const FIX::Message& m) { return (msg_type(m) == "W" || msg_type(m) == "Y") && field(m, 262) == id; };
+  };
+  // 269=5 (closing price) is offered: a snapshot, not a reject.
+  FIX::Message closing = market_data_request("CL", '0', {"5"}, "CEA25");
+  m3->send(closing);
+  const auto w = m3->wait_for(answer("CL"));
+  REQUIRE(w);
+  CHECK(msg_type(*w) == "W");
+
+  FIX::Message sub = market_data_request("MD1", '1', {"0", "1"}, "CCER-JX-01");
+  m3->send(sub);
+  REQUIRE(m3->wait_for(answer("MD1")));
+  FIX::Message again = sub;
+  m3->send(again);
+  const auto dup = m3->wait_for(answer("MD1"));
+  REQUIRE(dup);
+  CHECK(msg_type(*dup) == "Y");
+  CHECK(field(*dup, 281) == "1");
+
+  // One book change: one increment, not two.
+  int n = 0;
+  const auto increments_after_change = [&] {
+    const std::string id = "O" + std::to_string(++n);
+    FIX::Message o = new_order(id, "CCER-JX-01", '2', "1", "7" + std::to_string(n) + ".00", '1');
+    m1->send(o);
+    REQUIRE(m3->wait_for(of_type("X")));
+    // A request answered after the increments were queued: whatever came
+    // for this change has arrived by its answer.
+    FIX::Message x;
+    x.getHeader().setField(FIX::FIELD::MsgType, "x");
+    x.setField(320, "SYNC" + id);
+    x.setField(559, "4");
+    m3->send(x);
+    REQUIRE(m3->wait_for([&](const FIX::Message& m) { return msg_type(m) == "y" && field(m, 320) == "SYNC" + id; }));
+    int count = 0;
+    for (const FIX::Message& m : m3->received()) count += msg_type(m) == "X" && field(m, 262) == "MD1";
+    return count;
+  };
+  CHECK(increments_after_change() == 1);
+
+  // Unsubscribed, the id can be used again.
+  FIX::Message stop = market_data_request("MD1", '2', {"0"}, "CCER-JX-01");
+  m3->send(stop);
+  FIX::Message reuse = market_data_request("MD1", '1', {"0", "1"}, "CCER-JX-01");
+  m3->send(reuse);
+  const auto w2 = m3->wait_for(answer("MD1"));
+  REQUIRE(w2);
+  CHECK(msg_type(*w2) == "W");
+  CHECK(increments_after_change() == 2);  // one more, on the one subscription
 }
