@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <utility>
 #include <filesystem>
 #include <mutex>
 #include <variant>
@@ -36,22 +37,25 @@ struct Slot {
   int wake_fd = -1;
   std::mutex mu;
   std::deque<OutMsg> queue;
-  bool overflowed = false;
+  bool overflowed = false;      // full while logged on: a slow consumer, disconnected by pump()
+  std::uint64_t not_kept = 0;   // messages that found the queue full (told at the next logon)
   std::atomic<bool> logged_on{false};
   std::atomic<bool> logout_requested{false};  // by the throttle; carried out by pump()
   Throttle throttle;
 
-  // Never blocks: a full queue marks the session for disconnection. The
-  // connection is woken by wake() (once per command, not per message).
+  // Never blocks. A full queue marks a logged-on session for disconnection
+  // (a slow consumer). While nobody is logged on, reports wait here for the
+  // next logon, up to the same capacity; beyond it they are counted, not
+  // kept. The connection is woken by wake() (once per commit, not per message).
   bool push(OutMsg&& m) {
     std::lock_guard lock(mu);
-    if (!logged_on) return false;  // nobody to tell: the member recovers state with a status request
     if (queue.size() >= capacity) {
-      overflowed = true;
-      return true;
+      ++not_kept;
+      if (logged_on) overflowed = true;
+      return logged_on;
     }
     queue.push_back(std::move(m));
-    return true;
+    return logged_on;
   }
   void wake() const {
     const std::uint64_t one = 1;
@@ -283,14 +287,23 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
   void onLogon(const FIX::SessionID& id) override {
     Slot* s = slot_for(id);
     if (!s) return;
+    std::size_t waiting = 0;
+    std::uint64_t not_kept = 0;
     {
+      // What was queued while the session was away is sent now (pump), after
+      // the Logon answer: the member gets the reports it missed, in order.
       std::lock_guard lock(s->mu);
-      s->queue.clear();
+      waiting = s->queue.size();
+      not_kept = std::exchange(s->not_kept, 0);
       s->overflowed = false;
       s->logout_requested = false;
       s->logged_on = true;
     }
-    spdlog::info("fix {}: logged on", s->comp_id);
+    spdlog::info("fix {}: logged on ({} reports waiting)", s->comp_id, waiting);
+    if (not_kept != 0)
+      spdlog::warn("fix {}: {} reports were not kept while logged off (queue limit {}): the member must recover with "
+                   "OrderMassStatusRequest", s->comp_id, not_kept, s->capacity);
+    s->wake();
   }
 
   void onLogout(const FIX::SessionID& id) override {
@@ -300,6 +313,12 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     {
       std::lock_guard lock(views_mu);
       router.unsubscribe_all(s->id);
+    }
+    {
+      // Subscriptions end with the session: its unsent market data would
+      // name requests the next logon never made.
+      std::lock_guard lock(s->mu);
+      std::erase_if(s->queue, [](const OutMsg& m) { return m.type == "W" || m.type == "X" || m.type == "Y"; });
     }
     const CancelOnDisconnect cod = s->role == Slot::Role::Member ? s->member->cancel_on_disconnect : CancelOnDisconnect::None;
     if (cod != CancelOnDisconnect::None) {
@@ -542,6 +561,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     {
       std::lock_guard lock(s->mu);
       if (s->overflowed) return false;
+      if (!s->logged_on) return true;  // what is queued waits for the logon (onLogon)
       batch.swap(s->queue);
     }
     for (const OutMsg& m : batch) {

@@ -419,3 +419,44 @@ TEST_CASE("fix: SelfTradePreventionMode on a new order overrides the member defa
   CHECK(field(*filled, 32) == "4");
   CHECK(field(*filled, 39) == "2");
 }
+
+// Reports made while a trading session is logged off wait for its next logon:
+// M1 (no cancel on disconnect) gets the fill of its resting order, M2 (cancel
+// on disconnect "all") the cancel of its own.
+TEST_CASE("fix: reports made while a session is logged off are delivered at its next logon", "[fix][integration]") {
+  TempDir tmp("erx-fix-away");
+  ErxdProcess erxd(tmp.path() / "erxd");
+  INFO(erxd.log());
+  FixMember m3("M3", "m3", "demo-m3", erxd.port());
+  REQUIRE(m3.logon());
+  {
+    FixMember m1("M1", "m1", "demo-m1", erxd.port()), m2("M2", "m2", "demo-m2", erxd.port());
+    REQUIRE(m1.logon());
+    REQUIRE(m2.logon());
+    FIX::Message buy = new_order("AW1", "CEA25", '1', "10", "89.70", '1');
+    m1.send(buy);
+    REQUIRE(m1.wait_for(exec_report("AW1", '0')));
+    FIX::Message sell = new_order("AW2", "CEA25", '2', "3", "95.00", '1');
+    m2.send(sell);
+    REQUIRE(m2.wait_for(exec_report("AW2", '0')));
+    m1.logout();
+    m2.logout();
+  }
+  // While both are away: M3 trades 4 against M1's buy; M2's sell is cancelled on disconnect.
+  FIX::Message hit = new_order("AW3", "CEA25", '2', "4", "89.70");
+  m3.send(hit);
+  REQUIRE(m3.wait_for(exec_report("AW3", 'F')));
+  FixMember m1("M1", "m1", "demo-m1", erxd.port());
+  REQUIRE(m1.logon());
+  const auto fill = m1.wait_for(exec_report("AW1", 'F'));
+  REQUIRE(fill);
+  CHECK(field(*fill, 32) == "4");
+  CHECK(field(*fill, 14) == "4");
+  CHECK(field(*fill, 151) == "6");
+  FixMember m2("M2", "m2", "demo-m2", erxd.port());
+  REQUIRE(m2.logon());
+  const auto cancelled = m2.wait_for(exec_report("AW2", '4'));
+  REQUIRE(cancelled);
+  CHECK(field(*cancelled, 5801) == "1");  // mass cancel (on disconnect)
+  CHECK(field(*cancelled, 151) == "0");
+}
