@@ -104,6 +104,9 @@ class Connection final : public FIX::Responder {
     }
     if (n < 0) return;
     framer_.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+    // One receive time for every message of this read (a UtcTimeStamp costs
+    // a clock read and a calendar conversion).
+    const FIX::UtcTimeStamp received;
     std::string msg;
     for (;;) {
       const FixFramer::Status s = framer_.next(msg);
@@ -114,12 +117,12 @@ class Connection final : public FIX::Responder {
         closing_ = true;
         return;
       }
-      if (!deliver(msg)) return;
+      if (!deliver(msg, received)) return;
     }
   }
 
   // Hands one framed message to its session (binding the session first).
-  bool deliver(const std::string& msg) {
+  bool deliver(const std::string& msg, const FIX::UtcTimeStamp& received) {
     if (session_ == nullptr && !bind(msg)) {
       closing_ = true;
       return false;
@@ -127,7 +130,7 @@ class Connection final : public FIX::Responder {
     try {
       // One message in LatencyProbe::kSampleEvery is timed from here.
       set_framed_stamp(++framed_ % LatencyProbe::kSampleEvery == 0 ? LatencyProbe::now() : 0);
-      session_->next(msg, FIX::UtcTimeStamp());
+      session_->next(msg, received);
       set_framed_stamp(0);
     } catch (const std::exception& e) {
       spdlog::warn("fix {}: {}", name(), e.what());
