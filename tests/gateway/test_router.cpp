@@ -63,6 +63,19 @@ exchange::OrderAccepted accepted(exchange::OrderId id, exchange::MemberId member
   return a;
 }
 
+// M1's NewOrderSingle N1 (buy 5 CEA25) from session slot 0.
+RequestInfo new_order_request() {
+  RequestInfo r;
+  r.kind = RequestInfo::Kind::NewOrder;
+  r.slot = 0;
+  r.member = 1;
+  r.clord_id = "N1";
+  r.symbol = "CEA25";
+  r.side = '1';
+  r.order_qty = "5";
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("router: a resting order, a trade against it, copies and market data", "[gateway][unit]") {
@@ -127,14 +140,7 @@ TEST_CASE("router: a resting order, a trade against it, copies and market data",
 
 TEST_CASE("router: a rejected request is answered in its own terms", "[gateway][unit]") {
   Fixture f;
-  RequestInfo r;
-  r.kind = RequestInfo::Kind::NewOrder;
-  r.slot = 0;
-  r.member = 1;
-  r.clord_id = "N1";
-  r.symbol = "CEA25";
-  r.side = '1';
-  r.order_qty = "5";
+  RequestInfo r = new_order_request();
   exchange::CommandRejected rej;
   rej.reason = exchange::RejectReason::PriceOutsideBand;
   f.commit({rej}, r);
@@ -698,22 +704,17 @@ TEST_CASE("router: increments carry order counts, the trade's time, turnover and
 TEST_CASE("router: an engine reject of a new order is copied to the drop copy and the regulator, a cancel reject is not",
           "[gateway][unit]") {
   Fixture f;
-  RequestInfo r;
-  r.kind = RequestInfo::Kind::NewOrder;
-  r.slot = 0;
-  r.member = 1;
-  r.clord_id = "N1";
-  r.symbol = "CEA25";
-  r.side = '1';
-  r.order_qty = "5";
+  RequestInfo r = new_order_request();
   exchange::CommandRejected rej;
   rej.reason = exchange::RejectReason::PriceOutsideBand;
   f.commit({rej}, r);
   REQUIRE(f.to(0, "8").size() == 1);
   CHECK(get(f.to(0, "8")[0]->msg, tag::CopyMsgIndicator) == "<absent>");
   for (const SlotId copy : {SlotId{2}, SlotId{3}}) {  // M1's drop copy, the regulator
-    REQUIRE(f.to(copy, "8").size() == 1);
-    const OutMsg& m = f.to(copy, "8")[0]->msg;
+    const std::vector<const Delivery*> copies = f.to(copy, "8");
+    REQUIRE(copies.size() == 1);
+    REQUIRE(copies[0] != nullptr);
+    const OutMsg& m = copies[0]->msg;
     CHECK(get(m, tag::ExecType) == "8");
     CHECK(get(m, tag::ClOrdID) == "N1");
     CHECK(get(m, tag::CopyMsgIndicator) == "Y");
