@@ -301,8 +301,8 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     }
     spdlog::info("fix {}: logged on ({} reports waiting)", s->comp_id, waiting);
     if (not_kept != 0)
-      spdlog::warn("fix {}: {} reports were not kept while logged off (queue limit {}): the member must recover with "
-                   "OrderMassStatusRequest", s->comp_id, not_kept, s->capacity);
+      spdlog::warn("fix {}: messages not kept (its queue of {} was full): {}; the member must recover with "
+                   "OrderMassStatusRequest", s->comp_id, s->capacity, not_kept);
     s->wake();
   }
 

@@ -460,3 +460,44 @@ TEST_CASE("fix: reports made while a session is logged off are delivered at its 
   CHECK(field(*cancelled, 5801) == "1");  // mass cancel (on disconnect)
   CHECK(field(*cancelled, 151) == "0");
 }
+
+// The outbound queue limit, at its edge: a mass status answer of 5 reports to
+// a session whose queue holds 4 is a slow consumer — that session is
+// disconnected, another keeps trading, and at the next logon the member gets
+// what was kept and erxd logs how much was not.
+TEST_CASE("fix: a session whose outbound queue overflows is disconnected, the others go on", "[fix][integration]") {
+  TempDir tmp("erx-fix-queue");
+  ErxdProcess erxd(tmp.path() / "erxd", {"--config", config_with(tmp.path(), {{"limits.outbound_queue", "4"}})});
+  INFO(erxd.log());
+  FixMember m2("M2", "m2", "demo-m2", erxd.port());
+  REQUIRE(m2.logon());
+  {
+    FixMember m1("M1", "m1", "demo-m1", erxd.port());
+    REQUIRE(m1.logon());
+    for (int i = 1; i <= 5; ++i) {
+      const std::string id = "Q" + std::to_string(i);
+      FIX::Message o = new_order(id, "CEA25", '1', "1", "88.0" + std::to_string(i), '1');
+      m1.send(o);
+      REQUIRE(m1.wait_for(exec_report(id, '0')));
+    }
+    // 4 reports fit; the 5th finds the queue full.
+    FIX::Message af = mass_status_request("MS-Q");
+    m1.send(af);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (m1.logged_on() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK_FALSE(m1.logged_on());
+  }
+  CHECK(erxd.log().find("fix M1: outbound queue full (member too slow): disconnecting") != std::string::npos);
+  // The other member was not held up.
+  FIX::Message o = new_order("Q-M2", "CEA25", '2', "1", "95.00");
+  m2.send(o);
+  CHECK(m2.wait_for(exec_report("Q-M2", '0')));
+  // M1 again: the answer that did not fit is reported in the log.
+  FixMember m1("M1", "m1", "demo-m1", erxd.port());
+  REQUIRE(m1.logon());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (erxd.log().find("messages not kept") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK(erxd.log().find("fix M1: messages not kept (its queue of 4 was full): 1;") != std::string::npos);
+}
