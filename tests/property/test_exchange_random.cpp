@@ -851,7 +851,8 @@ void require_coverage(const Coverage& c) {
        {RejectReason::InsufficientFunds, RejectReason::InsufficientHoldings, RejectReason::PriceOutsideBand,
         RejectReason::OffTick, RejectReason::OffLot, RejectReason::AboveMaxSize, RejectReason::SessionNotOpen,
         RejectReason::UnknownOrder, RejectReason::DuplicateClOrdId, RejectReason::NotEligible,
-        RejectReason::ExpiredOnEntry, RejectReason::FokNotFillable, RejectReason::MarketOrderNotImmediate}) {
+        RejectReason::ExpiredOnEntry, RejectReason::FokNotFillable, RejectReason::MarketOrderNotImmediate,
+        RejectReason::QtyNotAboveExecuted}) {  // the total-form modify (qty_is_total) is exercised
     INFO("reject reason " << reject_name(r));
     CHECK(c.rejects.count(r) == 1);
   }

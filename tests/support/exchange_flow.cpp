@@ -696,6 +696,13 @@ CommandBody ExchangeFlow::modify() {
     m.qty = dec(q * 10 + rng_.between(1, 9), qs + 1);
   else
     m.qty = spell(q, qs);
+  // A third of the modifies say the new total, as FIX does: the same leaves
+  // plus what has executed, or (rarely) a total at or below it.
+  if (rng_.chance(300)) {
+    m.qty_is_total = true;
+    // For a partly filled order, now and then exactly what has executed (refused).
+    if (r >= 30) m.qty = spell(o.executed > 0 && rng_.chance(200) ? o.executed : o.executed + q, qs);
+  }
 
   r = rng_.below(1000);
   if (r < 300)
@@ -965,6 +972,7 @@ void ExchangeFlow::observe(const Event& e) {
       auto it = live_.find(f->order);
       if (it == live_.end()) continue;
       it->second.leaves = f->leaves;
+      it->second.executed = f->cum_qty;
       if (f->leaves == 0) forget(f->order);
     }
     return;
@@ -1436,7 +1444,8 @@ std::string describe(const Command& c) {
     s += " account=" + std::to_string(x->account) + " orig=" + std::string(x->orig_clord_id.view());
   } else if (const auto* m = std::get_if<ModifyOrder>(&c.body)) {
     s += " account=" + std::to_string(m->account) + " orig=" + std::string(m->orig_clord_id.view()) +
-         " clord=" + std::string(m->clord_id.view()) + " price=" + text(m->price) + " qty=" + text(m->qty);
+         " clord=" + std::string(m->clord_id.view()) + " price=" + text(m->price) + " qty=" + text(m->qty) +
+         (m->qty_is_total ? " total" : "");
   } else if (const auto* mc = std::get_if<MassCancel>(&c.body)) {
     s += " member=" + std::to_string(mc->member) + " account=" + std::to_string(mc->account) +
          " symbol=" + std::string(mc->symbol.view()) +

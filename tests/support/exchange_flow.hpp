@@ -117,6 +117,7 @@ class ExchangeFlow {
     Side side = Side::Buy;
     Price price = 0;
     Qty leaves = 0;
+    Qty executed = 0;     // cum qty, for total-form modifies
     std::size_t pos = 0;  // index in live_ids_
   };
 
