@@ -89,9 +89,14 @@ OutMsg cancel_reject_report(const RequestInfo& r, const OrderInfo* order, int cx
   return m;
 }
 
+// Fields of a full ExecutionReport of a known order (base, fill and optional
+// fields), so its field vector is allocated once.
+constexpr std::size_t kReportFields = 32;
+
 OutMsg Router::report_base(const OrderInfo& o, std::string_view id, char exec_type) const {
   const InstrumentInfo* ins = instruments_.find(o.instrument);
   OutMsg m{"8", {}, {}};
+  m.fields.reserve(kReportFields);  // one allocation, not one per doubling
   m.set(tag::OrderID, std::to_string(o.id))
       .set(tag::ClOrdID, std::string(o.clord_id.view()))
       .set(tag::ExecID, std::string(id))
