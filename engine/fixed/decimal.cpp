@@ -2,6 +2,9 @@
 
 #include <array>
 #include <cstddef>
+#include <string_view>
+#include <iterator>
+#include <charconv>
 #include <limits>
 #include <stdexcept>
 
@@ -176,31 +179,52 @@ ParsedInt64 parse_fixed(std::string_view text, int scale) noexcept {
   return out;
 }
 
-std::string format_money(const Money& units, int scale) {
-  ERX_ASSERT_MSG(scale_in_range(scale, kMaxMoneyScale), "format_money: scale out of range");
-  const bool negative = units < 0;
-  // The range is symmetric, so the magnitude of Money's minimum is representable.
-  const std::string digits = (negative ? Money(-units) : units).str();
+namespace {
+
+// The text of sign × digits at `scale`: at least one integer digit, exactly
+// `scale` fraction digits (digits is the magnitude, without leading zeros).
+std::string place_point(bool negative, std::string_view digits, int scale) {
   const auto frac_len = static_cast<std::size_t>(scale);
   const std::size_t pad = digits.size() <= frac_len ? frac_len + 1 - digits.size() : 0;
-  const std::string padded = std::string(pad, '0') + digits;
-  const std::size_t int_len = padded.size() - frac_len;
-
+  const std::size_t int_len = pad + digits.size() - frac_len;
   std::string text;
-  text.reserve(padded.size() + 2);
+  text.reserve(pad + digits.size() + 2);
   if (negative) text += '-';
-  text.append(padded, 0, int_len);
-  if (frac_len > 0) {
-    text += '.';
-    text.append(padded, int_len, frac_len);
+  // The padded digits are pad zeros then `digits`; the point goes after int_len of them.
+  for (std::size_t i = 0; i < pad + digits.size(); ++i) {
+    if (i == int_len) text += '.';
+    text += i < pad ? '0' : digits[i - pad];
   }
   return text;
 }
 
+// Magnitude digits of an int64 (INT64_MIN included) without going through
+// Money: the common case, and much cheaper than Money's str().
+std::string format_int64(std::int64_t units, int scale) {
+  const bool negative = units < 0;
+  const std::uint64_t magnitude =
+      negative ? ~static_cast<std::uint64_t>(units) + 1 : static_cast<std::uint64_t>(units);
+  char digits[24];
+  const auto result = std::to_chars(std::begin(digits), std::end(digits), magnitude);
+  ERX_ASSERT(result.ec == std::errc());
+  return place_point(negative, std::string_view(digits, static_cast<std::size_t>(result.ptr - digits)), scale);
+}
+
+}  // namespace
+
+std::string format_money(const Money& units, int scale) {
+  ERX_ASSERT_MSG(scale_in_range(scale, kMaxMoneyScale), "format_money: scale out of range");
+  if (units >= std::numeric_limits<std::int64_t>::min() && units <= std::numeric_limits<std::int64_t>::max())
+    return format_int64(static_cast<std::int64_t>(units), scale);
+  const bool negative = units < 0;
+  // The range is symmetric, so the magnitude of Money's minimum is representable.
+  const std::string digits = (negative ? Money(-units) : units).str();
+  return place_point(negative, digits, scale);
+}
+
 std::string format_fixed(std::int64_t units, int scale) {
   ERX_ASSERT_MSG(scale_in_range(scale, kMaxScale), "format_fixed: scale out of range");
-  // Widening first avoids negating INT64_MIN in 64 bits.
-  return format_money(Money(units), scale);
+  return format_int64(units, scale);
 }
 
 Money notional(Price price_units, Qty qty_units) noexcept {

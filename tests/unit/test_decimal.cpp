@@ -248,6 +248,42 @@ TEST_CASE("format: exact digits, sign and point", "[decimal][format]") {
   CHECK(erx::format_money(Money(1), 36) == "0.000000000000000000000000000000000001");
 }
 
+// format_money takes a fast path for values that fit an int64 and Money's own
+// digits beyond: both sides of each int64 edge must read the same way.
+TEST_CASE("format: the int64 fast path and the Money path meet at the int64 edges", "[decimal][format][edge]") {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  CHECK(erx::format_fixed(kMax, 0) == "9223372036854775807");
+  CHECK(erx::format_fixed(kMin, 0) == "-9223372036854775808");
+  CHECK(erx::format_fixed(kMin, 18) == "-9.223372036854775808");
+  CHECK(erx::format_fixed(kMax, 18) == "9.223372036854775807");
+  CHECK(erx::format_money(Money(kMax), 2) == "92233720368547758.07");
+  CHECK(erx::format_money(Money(kMax) + 1, 2) == "92233720368547758.08");  // the Money path
+  CHECK(erx::format_money(Money(kMin), 2) == "-92233720368547758.08");
+  CHECK(erx::format_money(Money(kMin) - 1, 2) == "-92233720368547758.09");  // the Money path
+  CHECK(erx::format_money(Money(kMin) - 1, 36) == "-0.000000000000000009223372036854775809");
+  CHECK(erx::format_money(Money(kMax), 36) == "0.000000000000000009223372036854775807");
+  // Against a reference written here, on seeded random values of every
+  // magnitude and every scale.
+  const auto reference = [](std::int64_t v, int scale) {
+    std::string digits = v < 0 ? std::to_string(v).substr(1) : std::to_string(v);
+    const auto sc = static_cast<std::size_t>(scale);
+    if (digits.size() <= sc) digits.insert(0, sc + 1 - digits.size(), '0');
+    std::string out = (v < 0 ? "-" : "") + digits.substr(0, digits.size() - sc);
+    if (sc > 0) out += "." + digits.substr(digits.size() - sc);
+    return out;
+  };
+  std::mt19937_64 rng(20261129);
+  for (int i = 0; i < 20000; ++i) {
+    const auto v = static_cast<std::int64_t>(rng() >> (rng() % 64));
+    const std::int64_t value = (rng() & 1) ? v : (v == kMin ? v : -v);
+    const int scale = static_cast<int>(rng() % 37);
+    INFO("value " << value << " scale " << scale << " (seed 20261129)");
+    REQUIRE(erx::format_money(Money(value), scale) == reference(value, scale));
+    if (scale <= 18) REQUIRE(erx::format_fixed(value, scale) == reference(value, scale));
+  }
+}
+
 TEST_CASE("round trips on a fixed list", "[decimal][roundtrip]") {
   // Canonical texts: format(parse(x)) must give back x exactly.
   const std::vector<std::pair<const char*, int>> canonical = {
