@@ -63,6 +63,16 @@ struct Slot {
   }
 };
 
+// A status answer about no order (150=I 39=8 37=NONE): an unknown ClOrdID, or
+// a mass status request that matches nothing.
+OutMsg no_order_status(const std::string& symbol, const std::string& side, const std::string& text) {
+  OutMsg r{"8", {}, {}};
+  r.set(tag::OrderID, "NONE").set(tag::ExecID, "gw." + next_gateway_exec_serial()).set(tag::ExecType, "I")
+      .set(tag::OrdStatus, "8").set(tag::Symbol, symbol).set(tag::Side, side).set(tag::LeavesQty, "0")
+      .set(tag::CumQty, "0").set(tag::AvgPx, "0").set(tag::Text, text);
+  return r;
+}
+
 FIX::Message to_fix(const OutMsg& m) {
   FIX::Message msg;
   msg.getHeader().setField(FIX::FIELD::MsgType, m.type);
@@ -419,11 +429,9 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
       if (m.isSetField(tag::OrdStatusReqID)) r.set(tag::OrdStatusReqID, m.getField(tag::OrdStatusReqID));
       return reply(s, std::move(r));
     }
-    OutMsg r{"8", {}, {}};
-    r.set(tag::OrderID, "NONE").set(tag::ClOrdID, clord).set(tag::ExecID, "gw." + next_gateway_exec_serial())
-        .set(tag::ExecType, "I").set(tag::OrdStatus, "8").set(tag::Symbol, m.isSetField(tag::Symbol) ? m.getField(tag::Symbol) : "")
-        .set(tag::Side, m.isSetField(tag::Side) ? m.getField(tag::Side) : "1").set(tag::LeavesQty, "0")
-        .set(tag::CumQty, "0").set(tag::AvgPx, "0").set(tag::OrdRejReason, "5").set(tag::Text, "unknown order");
+    OutMsg r = no_order_status(m.isSetField(tag::Symbol) ? m.getField(tag::Symbol) : "",
+                               m.isSetField(tag::Side) ? m.getField(tag::Side) : "1", "unknown order");
+    r.set(tag::ClOrdID, clord).set(tag::OrdRejReason, "5");
     reply(s, std::move(r));
   }
 
@@ -454,13 +462,9 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
       reply(s, std::move(r));
     }
     if (matching.empty()) {
-      // One report saying so: 150=I 39=8 37=NONE 911=0 912=Y.
-      OutMsg r{"8", {}, {}};
-      r.set(tag::OrderID, "NONE").set(tag::ExecID, "gw." + next_gateway_exec_serial()).set(tag::ExecType, "I")
-          .set(tag::OrdStatus, "8").set(tag::Symbol, symbol.empty() ? "NONE" : symbol)
-          .set(tag::Side, side.empty() ? "1" : side).set(tag::LeavesQty, "0").set(tag::CumQty, "0")
-          .set(tag::AvgPx, "0").set(tag::MassStatusReqID, req).set(tag::TotNumReports, "0")
-          .set(tag::LastRptRequested, "Y").set(tag::Text, "no matching orders");
+      // One report saying so, with 911=0 912=Y.
+      OutMsg r = no_order_status(symbol.empty() ? "NONE" : symbol, side.empty() ? "1" : side, "no matching orders");
+      r.set(tag::MassStatusReqID, req).set(tag::TotNumReports, "0").set(tag::LastRptRequested, "Y");
       if (!account.empty()) r.set(tag::Account, account);
       reply(s, std::move(r));
     }
@@ -597,40 +601,18 @@ void Gateway::load_views() {
     info->session = ex.session(id).value_or(exchange::SessionState::Closed);
     info->reference = ex.reference_price(id);
     std::tie(info->band_lo, info->band_hi) = ex.price_band(id);
-    const exchange::Exchange::DayStats t = ex.today_stats(id);
-    DayStats day;
-    day.open = t.open;
-    day.high = t.high;
-    day.low = t.low;
-    day.last = t.last;
-    day.volume = t.volume;
-    day.turnover = t.turnover;
-    day.price_x_qty = t.price_x_qty;
-    day.trades = t.trades;
     // The last trade's quantity and time are not kept by the engine: unknown
     // until the next trade (the snapshot omits them).
-    g.market.restore_day(id, day);
+    g.market.restore_day(id, ex.today_stats(id));
   }
   for (const exchange::Exchange::OpenOrder& o : ex.list_open_orders()) {
-    OrderInfo info;
-    info.id = o.id;
-    info.member = o.member;
-    info.account = o.account;
-    info.instrument = o.instrument;
-    info.clord_id = o.clord_id;
-    info.side = o.side;
-    info.type = o.type;
-    info.tif = o.tif;
-    info.price = o.price;
-    info.order_qty = o.qty;
+    OrderInfo info = order_info(o.order);
     info.leaves = o.leaves;
     info.cum_qty = o.cum_qty;
     info.cum_cash = o.cum_cash;
-    info.expire_at = o.expire_at;
-    info.stp = o.stp;
     info.status = o.cum_qty > 0 ? OrderStatus::PartiallyFilled : OrderStatus::New;
     const OrderInfo& stored = g.orders.add(info);
-    if (stored.resting()) g.market.add_resting(o.instrument, o.side, o.price, o.leaves, 1);
+    if (stored.resting()) g.market.add_resting(info.instrument, info.side, info.price, info.leaves, 1);
   }
 }
 

@@ -225,21 +225,7 @@ void Router::on_close(const exchange::DailyStatistics& e) {
 }
 
 void Router::on_accepted(const exchange::OrderAccepted& e, std::string_view id, std::vector<Delivery>& out) {
-  OrderInfo o;
-  o.id = e.order;
-  o.member = e.member;
-  o.account = e.account;
-  o.instrument = e.instrument;
-  o.clord_id = e.clord_id;
-  o.side = e.side;
-  o.type = e.type;
-  o.tif = e.tif;
-  o.price = e.price;
-  o.order_qty = e.qty;
-  o.leaves = e.qty;
-  o.expire_at = e.expire_at;
-  o.stp = e.stp;
-  OrderInfo& stored = orders_.add(o);
+  OrderInfo& stored = orders_.add(order_info(e));
   if (stored.resting()) {
     market_.add_resting(e.instrument, e.side, e.price, e.qty, 1);
     touched_.push_back(e.instrument);

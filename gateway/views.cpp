@@ -4,6 +4,24 @@
 
 namespace erx::gateway {
 
+OrderInfo order_info(const exchange::OrderAccepted& a) {
+  OrderInfo o;
+  o.id = a.order;
+  o.member = a.member;
+  o.account = a.account;
+  o.instrument = a.instrument;
+  o.clord_id = a.clord_id;
+  o.side = a.side;
+  o.type = a.type;
+  o.tif = a.tif;
+  o.price = a.price;
+  o.order_qty = a.qty;
+  o.leaves = a.qty;
+  o.expire_at = a.expire_at;
+  o.stp = a.stp;
+  return o;
+}
+
 // ------------------------------------------------------------ instruments
 
 void InstrumentView::upsert(InstrumentId id, const exchange::InstrumentSpec& spec) {
@@ -114,7 +132,11 @@ void MarketView::trade(InstrumentId ins, Price price, Qty qty, erx::Money cash, 
 
 void MarketView::new_day(InstrumentId ins) { books_[ins].day = DayStats{}; }
 
-void MarketView::restore_day(InstrumentId ins, const DayStats& d) { books_[ins].day = d; }
+void MarketView::restore_day(InstrumentId ins, const exchange::Exchange::DayStats& d) {
+  DayStats& day = books_[ins].day;
+  day = DayStats{};
+  static_cast<exchange::Exchange::DayStats&>(day) = d;
+}
 
 void MarketView::close_day(InstrumentId ins, Price close) { books_[ins].day.close = close; }
 

@@ -17,6 +17,7 @@
 
 #include "engine/exchange/commands.hpp"
 #include "engine/exchange/events.hpp"
+#include "engine/exchange/exchange.hpp"
 
 namespace erx::gateway {
 
@@ -74,6 +75,9 @@ struct OrderInfo {
   }
 };
 
+// A just-accepted order as the view keeps it: all of it open, nothing executed.
+[[nodiscard]] OrderInfo order_info(const exchange::OrderAccepted& a);
+
 // Live orders, plus finished ones of this run (so a status request or a late
 // cancel of a just-filled order can be answered by ClOrdID). Bounded: the
 // finished orders beyond `keep_finished` are forgotten oldest first.
@@ -100,12 +104,9 @@ class OrderView {
 
 // Depth (aggregated resting quantity per price), trades and the day's
 // statistics of each instrument, for market data.
-struct DayStats {
-  Price open = 0, high = 0, low = 0, last = 0;
-  Qty volume = 0;
-  erx::Money turnover = 0;     // Σ cash of the day's trades, fen
-  erx::Money price_x_qty = 0;  // Σ price × qty (price and qty units), for the VWAP
-  std::uint32_t trades = 0;
+// The engine's day statistics (open, high, low, last, volume, turnover,
+// Σ price × qty, trades), plus what only market data needs.
+struct DayStats : exchange::Exchange::DayStats {
   Price close = 0;  // set at the day's close (the next reference price)
   // The last trade's quantity and sequenced time: known only for a trade this
   // process saw (0 after a restart, until the next trade).
@@ -132,7 +133,7 @@ class MarketView {
   // A trade: its price, quantity, cash (fen) and sequenced time.
   void trade(InstrumentId ins, Price price, Qty qty, erx::Money cash, exchange::Timestamp time);
   void new_day(InstrumentId ins);
-  void restore_day(InstrumentId ins, const DayStats& d);  // after a restart
+  void restore_day(InstrumentId ins, const exchange::Exchange::DayStats& d);  // after a restart
   void close_day(InstrumentId ins, Price close);
   [[nodiscard]] TopLevels top(InstrumentId ins, exchange::Side side) const;
   [[nodiscard]] DayStats stats(InstrumentId ins) const;

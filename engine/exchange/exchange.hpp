@@ -98,21 +98,13 @@ class Exchange {
   };
   [[nodiscard]] std::optional<OperatorInfo> operator_info(OperatorId id) const;
   // Every live order as it stands, by order id (the gateway's view after a
-  // restart: status requests, cancel-on-disconnect, market depth).
+  // restart: status requests, cancel-on-disconnect, market depth): its
+  // acceptance as it would read now (price, ClOrdID and total quantity after
+  // any modify; stp as resolved at entry), and what has executed.
   struct OpenOrder {
-    OrderId id = 0;
-    AccountId account = 0;
-    MemberId member = 0;
-    InstrumentId instrument = 0;
-    ClOrdId clord_id;
-    Side side = Side::Buy;
-    OrderType type = OrderType::Limit;
-    TimeInForce tif = TimeInForce::Day;
-    Price price = 0;
-    Qty qty = 0, leaves = 0, cum_qty = 0;
+    OrderAccepted order;  // order.qty = cum_qty + leaves
+    Qty leaves = 0, cum_qty = 0;
     Money cum_cash = 0;
-    Timestamp expire_at = 0;
-    StpMode stp = StpMode::None;  // resolved at entry (never MemberDefault)
   };
   [[nodiscard]] std::vector<OpenOrder> list_open_orders() const;
 

@@ -306,10 +306,22 @@ std::vector<Exchange::OpenOrder> Exchange::list_open_orders() const {
   for (std::uint32_t slot = 0; slot < orders_.size(); ++slot) {
     const OrderState& o = orders_[slot];
     if (o.id == 0 || order_index_.find(o.id) != slot) continue;  // a free slot
-    out.push_back(OpenOrder{o.id, o.account, o.member, o.instrument, o.clord_id, o.side, o.type, o.tif, o.price,
-                            o.cum_qty + o.leaves, o.leaves, o.cum_qty, o.cum_cash, o.expire_at, o.stp});
+    const OrderAccepted as_now{.order = o.id,
+                               .account = o.account,
+                               .member = o.member,
+                               .instrument = o.instrument,
+                               .clord_id = o.clord_id,
+                               .side = o.side,
+                               .type = o.type,
+                               .tif = o.tif,
+                               .stp = o.stp,
+                               .price = o.price,
+                               .qty = o.cum_qty + o.leaves,
+                               .expire_at = o.expire_at,
+                               .op = o.entered_by};
+    out.push_back(OpenOrder{as_now, o.leaves, o.cum_qty, o.cum_cash});
   }
-  std::sort(out.begin(), out.end(), [](const OpenOrder& a, const OpenOrder& b) { return a.id < b.id; });
+  std::sort(out.begin(), out.end(), [](const OpenOrder& a, const OpenOrder& b) { return a.order.order < b.order.order; });
   return out;
 }
 

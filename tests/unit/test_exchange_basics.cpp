@@ -268,7 +268,7 @@ OrderModified modified(const std::vector<Event>& ev) {
 
 Exchange::OpenOrder open_order(const Driver& d, const char* clord) {
   for (const Exchange::OpenOrder& o : d.ex.list_open_orders())
-    if (o.clord_id == ClOrdId::of(clord)) return o;
+    if (o.order.clord_id == ClOrdId::of(clord)) return o;
   FAIL("no open order " << clord);
   return {};
 }
@@ -331,7 +331,7 @@ TEST_CASE("exchange: modify qty_is_total after a partial fill leaves the total l
     CHECK(t.leaves == c.total - 40);
     CHECK(t.priority_kept == c.priority_kept);
     const Exchange::OpenOrder o = open_order(total, "B1");
-    CHECK(o.qty == c.total);
+    CHECK(o.order.qty == c.total);
     CHECK(o.leaves == c.total - 40);
     CHECK(o.cum_qty == 40);
     // The same as the leaves modify to total - executed.
@@ -357,12 +357,12 @@ TEST_CASE("exchange: modify qty_is_total counts a fill sequenced after the sende
   CHECK(m.cum_qty == 40);
   CHECK(m.leaves == 30);
   CHECK(m.priority_kept);
-  CHECK(open_order(d, "B1").qty == 70);
+  CHECK(open_order(d, "B1").order.qty == 70);
 
   // What converting with the view's CumQty gave (the gateway before): 70 open
   // on top of the 40 executed, an order of 110 where 70 was asked for.
   modified(stale.apply(modify("B1", 39'000, 70 - view_cum_qty, false)));
-  CHECK(open_order(stale, "B1").qty == 110);
+  CHECK(open_order(stale, "B1").order.qty == 110);
 
   // The order can execute no more than the 70 asked for.
   const auto ev = d.apply(order(201, "S2", Side::Sell, 39'000, 60));
@@ -390,8 +390,8 @@ TEST_CASE("exchange: modify qty_is_total not above the executed quantity is qty-
     CHECK(r[0].clord_id == ClOrdId::of("B1b"));
     CHECK(Driver::all<OrderModified>(ev).empty());
     const Exchange::OpenOrder after = open_order(d, "B1");
-    CHECK(after.price == before.price);
-    CHECK(after.qty == before.qty);
+    CHECK(after.order.price == before.order.price);
+    CHECK(after.order.qty == before.order.qty);
     CHECK(after.leaves == 60);
     CHECK(after.cum_qty == 40);
     // Nothing changed that a timer in its place would not have changed (the
