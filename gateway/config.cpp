@@ -41,6 +41,7 @@ bool set_top(ErxdConfig& c, std::string_view k, std::string_view v) {
   if (k == "timer_ms") return number(v, c.timer_ms) && c.timer_ms > 0;
   if (k == "ledger.batch") return number(v, c.sequencer_batch) && c.sequencer_batch > 0;
   if (k == "ledger.snapshot_every") return number(v, c.snapshot_every);
+  if (k == "engine.reserved_orders") return number(v, c.reserved_orders) && c.reserved_orders <= 16'777'216;
   if (k == "limits.max_message_bytes") return number(v, l.max_message_bytes) && l.max_message_bytes >= 256;
   if (k == "limits.throttle_messages") return number(v, l.throttle_messages) && l.throttle_messages > 0;
   if (k == "limits.throttle_window_ms") return number(v, l.throttle_window_ms) && l.throttle_window_ms > 0;

@@ -56,6 +56,9 @@ struct ErxdConfig {
   std::uint32_t timer_ms = 1000;             // a Timer command this often (GTD expiry)
   std::size_t sequencer_batch = 8192;
   std::uint64_t snapshot_every = 1'000'000;
+  // Open orders (and ClOrdIDs a day) the engine's order table is allocated
+  // for at start, so it does not grow on the order path (sizing, not a limit).
+  std::uint32_t reserved_orders = 262'144;
   GatewayLimits limits;
   std::vector<MemberSession> members;
   RegulatorSession regulator;

@@ -16,6 +16,7 @@ demo = true
 timer_ms = 1000
 ledger.batch = 8192
 ledger.snapshot_every = 1000000
+engine.reserved_orders = 262144
 limits.max_message_bytes = 4096
 limits.throttle_messages = 200
 limits.throttle_window_ms = 1000

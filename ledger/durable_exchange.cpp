@@ -26,6 +26,7 @@ bool DurableExchange::open(const DurableOptions& options, std::string* error) {
                recovery_.problem;
     return false;
   }
+  exchange_->reserve_orders(options.reserved_orders);
   JournalTail tail{recovery_.last_seq, recovery_.last_hash, recovery_.last_time};
   sequencer_ = std::make_unique<Sequencer>(ledger_, *exchange_, *rows_, clock_, tail, options.sequencer);
   rows_->set_downstream(&sequencer_->collector());

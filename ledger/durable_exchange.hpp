@@ -22,6 +22,7 @@ namespace erx::ledger {
 struct DurableOptions {
   LedgerOptions ledger;  // its limits apply only when the ledger is created
   SequencerOptions sequencer;
+  std::uint32_t reserved_orders = 0;  // Exchange::reserve_orders() after recovery (0: none)
 };
 
 class DurableExchange {

@@ -22,6 +22,12 @@ class IdIndex {
 
   [[nodiscard]] std::uint32_t size() const noexcept { return size_; }
 
+  // Room for `expected` keys without a rehash (never shrinks).
+  void reserve(std::uint32_t expected) {
+    const std::uint64_t cap = capacity_for(expected);
+    if (cap > cells_.size()) rehash(cap);
+  }
+
   [[nodiscard]] std::uint32_t find(std::uint64_t key) const noexcept {
     ERX_ASSERT(key != 0);
     for (std::uint64_t i = home(key);; i = (i + 1) & mask_) {

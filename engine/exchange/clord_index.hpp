@@ -9,6 +9,7 @@
 // wrong answer. No per-entry allocation: this sits on the order-entry path.
 // Entries are only added during the day; reset() keeps the live orders' ones.
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -60,13 +61,23 @@ class ClOrdIndex {
     index_.insert(k, at);
   }
 
-  // Start a new day with only the entries `keep(entry)` says are still needed.
+  // Room for `orders` entries (a day's orders) without growing on the way.
+  void reserve(std::uint32_t orders) {
+    reserved_ = std::max(reserved_, orders);
+    entries_.reserve(reserved_);
+    links_.reserve(reserved_);
+    index_.reserve(reserved_);
+  }
+
+  // Start a new day with only the entries `keep(entry)` says are still needed
+  // (and the room reserve() asked for).
   template <class Keep>
   void reset(Keep keep) {
     std::vector<Entry> old;
     old.swap(entries_);
     links_.clear();
     index_ = book::IdIndex(4096);
+    reserve(reserved_);
     for (const Entry& e : old)
       if (keep(e)) insert(e.member, e.clord_id, e.order);
   }
@@ -86,6 +97,7 @@ class ClOrdIndex {
   std::vector<Entry> entries_;
   std::vector<Link> links_;  // entries_[i]'s order and chain, kept apart so lookups stay small
   book::IdIndex index_;
+  std::uint32_t reserved_ = 0;
 };
 
 }  // namespace erx::exchange

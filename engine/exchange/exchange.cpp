@@ -27,6 +27,13 @@ Exchange::Exchange(ExchangeSink& sink, ExchangeLimits limits)
 
 Exchange::~Exchange() = default;
 
+void Exchange::reserve_orders(std::uint32_t orders) {
+  orders_.reserve(orders);
+  free_orders_.reserve(orders);
+  order_index_.reserve(orders);
+  clord_ids_.reserve(orders);
+}
+
 void Exchange::apply(const Command& cmd) {
   seq_ = cmd.seq;
   command_kind_ = static_cast<std::uint8_t>(cmd.body.index());

@@ -85,11 +85,14 @@ TEST_CASE("config: the embedded default parses, mistakes are named by line", "[g
   CHECK(c->members.size() == 3);
   CHECK(c->members[0].drop_copy_comp_id == "M1-DC");
   CHECK(c->regulator.comp_id == "REG");
+  CHECK(c->reserved_orders == 262'144);
   CHECK(verify_password("demo-m1", c->members[0].password_hash));
 
   CHECK_FALSE(parse_config("fix.port = 70000\n", &error));
   CHECK(error.find("line 1") != std::string::npos);
   CHECK_FALSE(parse_config("colour = blue\n", &error));
+  CHECK(parse_config("engine.reserved_orders = 16777216\n", &error));
+  CHECK_FALSE(parse_config("engine.reserved_orders = 16777217\n", &error));
   CHECK_FALSE(parse_config("[member A]\ncomp_id = X\npassword = plain-text\n", &error));
   CHECK(error.find("line 3") != std::string::npos);
   CHECK(error.find("plain-text") == std::string::npos);  // a bad password value is not echoed

@@ -798,13 +798,18 @@ SeedResult run_seed(std::uint64_t seed, std::size_t ops) {
   if (flow.live_orders() != ex.open_orders()) FAIL("the generator lost track of the live orders");
 
   // Replay the whole stream into a fresh exchange: same events, same hashes.
+  // The replay's exchange also reserves order room (erxd does, at start): a
+  // little at first, so the tables still grow past it, and more half way,
+  // while orders are open — reservation must change nothing.
   const auto t1 = Clock::now();
   g_stage = 1;
   {
     ReplaySink replay(log);
     Exchange again(replay, flow_limits());
+    again.reserve_orders(64);
     for (std::size_t i = 0; i < commands.size(); ++i) {
       g_index = i;
+      if (i == commands.size() / 2) again.reserve_orders(static_cast<std::uint32_t>(4 * res.max_live + 1024));
       again.apply(commands[i]);
       auto h = hashes.find(i + 1);
       if (h != hashes.end() && again.state_hash() != h->second) {

@@ -168,6 +168,7 @@ int main(int argc, char** argv) {
   options.ledger.dir = config->data_dir + "/ledger";
   options.sequencer.max_batch = config->sequencer_batch;
   options.sequencer.snapshot_every = config->snapshot_every;
+  options.reserved_orders = config->reserved_orders;
   if (!dx.open(options, &error)) {
     spdlog::critical("erxd: {}", error);
     return 1;
