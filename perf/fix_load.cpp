@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <spawn.h>
+#include <tuple>
 #include <unistd.h>
 
 #include <algorithm>
@@ -98,9 +99,17 @@ class Clients final : public FIX::Application {
   void toApp(FIX::Message&, const FIX::SessionID&) override {}
   void fromAdmin(const FIX::Message&, const FIX::SessionID&) override {}
   void fromApp(const FIX::Message& m, const FIX::SessionID& id) override {
-    if (m.getHeader().getField(FIX::FIELD::MsgType) != "8" || m.getField(150) != "0") return;
+    // An order's first report answers it: New, or Rejected (counted, so a run
+    // that outgrows the demo balances says so instead of stalling).
+    if (m.getHeader().getField(FIX::FIELD::MsgType) != "8") return;
+    const std::string exec_type = m.getField(150);
+    if (exec_type != "0" && exec_type != "8") return;
     const std::int64_t t = now_ns();
     Session& s = per_[index_.at(id.getSenderCompID().getValue())];
+    if (exec_type == "8") {
+      std::lock_guard lock(s.mu);
+      if (s.rejected++ == 0 && m.isSetField(58)) s.first_reject = m.getField(58);
+    }
     const std::string clord = m.getField(11);
     const std::size_t i = std::stoul(clord.substr(clord.rfind('-') + 1));
     s.rtt.push_back(t - s.sent[i]);
@@ -129,6 +138,16 @@ class Clients final : public FIX::Application {
     std::sort(v.begin(), v.end());
     return v;
   }
+  // Orders answered with a reject, and the first reject's Text.
+  std::pair<std::size_t, std::string> rejected() {
+    std::pair<std::size_t, std::string> r;
+    for (Session& s : per_) {
+      std::lock_guard lock(s.mu);
+      if (r.first == 0) r.second = s.first_reject;
+      r.first += s.rejected;
+    }
+    return r;
+  }
   std::size_t acked() const {
     std::size_t n = 0;
     for (const Session& s : per_) n += s.acked.load();
@@ -139,6 +158,8 @@ class Clients final : public FIX::Application {
   struct Session {
     std::vector<std::int64_t> sent, rtt;
     std::atomic<std::size_t> acked{0};
+    std::size_t rejected = 0;  // of the acked (guarded by mu)
+    std::string first_reject;
     std::mutex mu;
     std::condition_variable cv;
   };
@@ -254,6 +275,8 @@ std::string common_settings(const char* type, std::uint16_t port) {
 struct Result {
   double seconds = 0;
   std::size_t acked = 0;
+  std::size_t rejected = 0;  // of the acked: answered with ExecType 8
+  std::string first_reject;
   std::vector<std::int64_t> rtts;
   double cpu_seconds = 0;  // user + system of everything in the run: load generator and target
 };
@@ -284,6 +307,7 @@ Result drive_clients(const Options& o, const std::vector<std::string>& comps, st
   }
   r.seconds = clients.run();
   r.acked = clients.acked();
+  std::tie(r.rejected, r.first_reject) = clients.rejected();
   r.rtts = clients.all_rtts();
   initiator.stop(true);
   return r;
@@ -373,6 +397,9 @@ void print(const char* name, const Options& o, const Result& r) {
   std::printf("%-5s %8d %6d %8zu %10.0f | %8.1f %8.1f %8.1f | %8.1f\n", name, o.sessions, o.window, r.acked,
               r.seconds > 0 ? static_cast<double>(r.acked) / r.seconds : 0.0, pct_us(r.rtts, 0.5), pct_us(r.rtts, 0.99),
               pct_us(r.rtts, 0.999), r.acked ? r.cpu_seconds * 1e6 / static_cast<double>(r.acked) : 0.0);
+  if (r.rejected > 0)
+    std::printf("      %s rejected %zu of those orders (first: %s): not a like-for-like run\n", name, r.rejected,
+                r.first_reject.c_str());
 }
 
 }  // namespace
