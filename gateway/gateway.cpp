@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <deque>
 #include <utility>
 #include <filesystem>
 #include <mutex>
@@ -36,7 +35,11 @@ struct Slot {
   std::size_t capacity = 0;
   int wake_fd = -1;
   std::mutex mu;
-  std::deque<OutMsg> queue;
+  std::vector<OutMsg> queue;
+  // pump()'s batch: swapped with `queue` under the lock, sent, cleared. Only
+  // the session's connection thread touches it; both vectors keep their
+  // capacity, so queueing a report allocates nothing once warm.
+  std::vector<OutMsg> sending;
   bool overflowed = false;      // full while logged on: a slow consumer, disconnected by pump()
   std::uint64_t not_kept = 0;   // messages that found the queue full (told at the next logon)
   std::atomic<bool> logged_on{false};
@@ -394,9 +397,11 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     const SlotId sid = s.id;
     if (t == "D" || t == "F" || t == "G" || t == "q") {
       Inbound in;
-      {
+      if (t == "D" || t == "q") {
+        in = translate_entry(m, t, member);
+      } else {
         std::lock_guard lock(views_mu);
-        in = translate(m, t, member, orders, instruments);
+        in = translate_amend(m, t, member, orders, instruments);
       }
       in.info.slot = sid;
       in.info.member = member.member;
@@ -561,18 +566,18 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
   bool pump(FIX::Session& session) override {
     Slot* s = slot_for(session.getSessionID());
     if (!s) return true;
-    std::deque<OutMsg> batch;
     {
       std::lock_guard lock(s->mu);
       if (s->overflowed) return false;
       if (!s->logged_on) return true;  // what is queued waits for the logon (onLogon)
-      batch.swap(s->queue);
+      s->sending.swap(s->queue);
     }
-    for (const OutMsg& m : batch) {
+    for (const OutMsg& m : s->sending) {
       if (m.stamps.framed != 0) latency.record(m.stamps, LatencyProbe::now());
       FIX::Message msg = to_fix(m);
       session.send(msg);
     }
+    s->sending.clear();
     if (s->logout_requested.exchange(false)) session.logout("throttle exceeded");
     return true;
   }

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "engine/core/assert.hpp"
 #include "engine/exchange/command_text.hpp"
 #include "engine/fixed/decimal.hpp"
 
@@ -194,12 +195,15 @@ Inbound mass_cancel(const FIX::Message& m, const MemberSession& member) {
 
 }  // namespace
 
-Inbound translate(const FIX::Message& m, const std::string& type, const MemberSession& member, const OrderView& orders,
-                  const InstrumentView& instruments) {
-  if (type == "D") return new_order(m, member);
-  if (type == "F") return cancel(m, member, orders);
-  if (type == "G") return replace(m, member, orders, instruments);
-  return mass_cancel(m, member);
+Inbound translate_entry(const FIX::Message& m, const std::string& type, const MemberSession& member) {
+  ERX_ASSERT(type == "D" || type == "q");
+  return type == "D" ? new_order(m, member) : mass_cancel(m, member);
+}
+
+Inbound translate_amend(const FIX::Message& m, const std::string& type, const MemberSession& member,
+                        const OrderView& orders, const InstrumentView& instruments) {
+  ERX_ASSERT(type == "F" || type == "G");
+  return type == "F" ? cancel(m, member, orders) : replace(m, member, orders, instruments);
 }
 
 OutMsg business_reject(const FIX::Message& m, const std::string& type, int reason, const std::string& text) {

@@ -24,11 +24,15 @@ struct Inbound {
   RequestInfo info;
 };
 
-// NewOrderSingle D, OrderCancelRequest F, OrderCancelReplaceRequest G,
-// OrderMassCancelRequest q. `orders` gives a replace its executed quantity
-// (FIX's OrderQty is the new total; the engine takes the new open quantity).
-[[nodiscard]] Inbound translate(const FIX::Message& m, const std::string& type, const MemberSession& member,
-                                const OrderView& orders, const InstrumentView& instruments);
+// NewOrderSingle D and OrderMassCancelRequest q: they read no view, so the
+// gateway translates them without taking the views' lock (the order-entry
+// path does not wait for the router).
+[[nodiscard]] Inbound translate_entry(const FIX::Message& m, const std::string& type, const MemberSession& member);
+// OrderCancelRequest F and OrderCancelReplaceRequest G: they name an order by
+// its ClOrdID, found in `orders` (whose executed quantity a replace also
+// needs: FIX's OrderQty is the new total, the engine takes the open quantity).
+[[nodiscard]] Inbound translate_amend(const FIX::Message& m, const std::string& type, const MemberSession& member,
+                                      const OrderView& orders, const InstrumentView& instruments);
 
 [[nodiscard]] OutMsg business_reject(const FIX::Message& m, const std::string& type, int reason, const std::string& text);
 [[nodiscard]] OutMsg security_list(const FIX::Message& request, const InstrumentView& instruments);

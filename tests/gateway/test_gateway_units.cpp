@@ -177,7 +177,9 @@ struct InboundFixture {
     instruments.upsert(1, spec);
   }
   Inbound in(const char* type, std::vector<std::pair<int, std::string>> fields) {
-    return translate(app_message(type, std::move(fields)), type, member, orders, instruments);
+    const std::string t = type;
+    const FIX::Message m = app_message(type, std::move(fields));
+    return t == "D" || t == "q" ? translate_entry(m, t, member) : translate_amend(m, t, member, orders, instruments);
   }
 };
 
