@@ -19,6 +19,7 @@
 #include "gateway/inbound.hpp"
 #include "gateway/quickfix.hpp"
 #include "gateway/router.hpp"
+#include "gateway/to_fix.hpp"
 
 namespace erx::gateway {
 
@@ -74,21 +75,6 @@ OutMsg no_order_status(const std::string& symbol, const std::string& side, const
       .set(tag::OrdStatus, "8").set(tag::Symbol, symbol).set(tag::Side, side).set(tag::LeavesQty, "0")
       .set(tag::CumQty, "0").set(tag::AvgPx, "0").set(tag::Text, text);
   return r;
-}
-
-FIX::Message to_fix(const OutMsg& m) {
-  FIX::Message msg;
-  msg.getHeader().setField(FIX::FIELD::MsgType, m.type);
-  for (const OutField& f : m.fields) msg.setField(f.tag, f.value);
-  for (const OutGroup& g : m.groups) {
-    for (const auto& entry : g.entries) {
-      FIX::Group group(g.count_tag, g.delimiter);
-      for (const OutField& f : entry) group.setField(f.tag, f.value);
-      msg.addGroup(group);
-    }
-    if (g.entries.empty()) msg.setField(g.count_tag, "0");
-  }
-  return msg;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "gateway/views.hpp"
 
+#include <algorithm>
+
 #include "engine/core/assert.hpp"
 
 namespace erx::gateway {
@@ -49,8 +51,8 @@ const InstrumentInfo* InstrumentView::find(std::string_view symbol) const {
 // ------------------------------------------------------------ orders
 
 OrderInfo& OrderView::add(const OrderInfo& o) {
-  OrderInfo& stored = orders_[o.id] = o;
-  by_clord_[{o.member, std::string(o.clord_id.view())}] = o.id;
+  OrderInfo& stored = orders_.insert_or_assign(o.id, o).first->second;
+  by_clord_.insert_or_assign(ClOrdKey{o.member, o.clord_id}, o.id);
   if (!stored.live()) finished(stored);
   return stored;
 }
@@ -61,14 +63,15 @@ OrderInfo* OrderView::find(OrderId id) {
 }
 
 const OrderInfo* OrderView::find(exchange::MemberId member, std::string_view clord_id) const {
-  const auto it = by_clord_.find(std::pair{member, std::string(clord_id)});
+  if (clord_id.size() > exchange::ClOrdId::kCapacity) return nullptr;  // no order has such a ClOrdID
+  const auto it = by_clord_.find(ClOrdKey{member, exchange::ClOrdId::of(clord_id)});
   if (it == by_clord_.end()) return nullptr;
   const auto o = orders_.find(it->second);
   return o == orders_.end() ? nullptr : &o->second;
 }
 
 void OrderView::rekey(OrderInfo& o, const exchange::ClOrdId& new_clord) {
-  by_clord_[{o.member, std::string(new_clord.view())}] = o.id;
+  by_clord_.insert_or_assign(ClOrdKey{o.member, new_clord}, o.id);
   o.clord_id = new_clord;
 }
 
@@ -80,8 +83,7 @@ void OrderView::finished(OrderInfo& o) {
     const OrderId old = finished_order_[finished_head_++];
     const auto it = orders_.find(old);
     if (it == orders_.end() || it->second.live()) continue;
-    const auto key = std::pair{it->second.member, std::string(it->second.clord_id.view())};
-    const auto c = by_clord_.find(key);
+    const auto c = by_clord_.find(ClOrdKey{it->second.member, it->second.clord_id});
     if (c != by_clord_.end() && c->second == old) by_clord_.erase(c);
     orders_.erase(it);
   }
@@ -95,6 +97,7 @@ std::vector<const OrderInfo*> OrderView::live_of(exchange::MemberId member) cons
   std::vector<const OrderInfo*> out;
   for (const auto& [id, o] : orders_)
     if (o.member == member && o.live()) out.push_back(&o);
+  std::sort(out.begin(), out.end(), [](const OrderInfo* a, const OrderInfo* b) { return a->id < b->id; });
   return out;
 }
 

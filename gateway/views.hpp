@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/exchange/commands.hpp"
@@ -83,7 +84,10 @@ struct OrderInfo {
 // finished orders beyond `keep_finished` are forgotten oldest first.
 class OrderView {
  public:
-  explicit OrderView(std::size_t keep_finished = 100'000) : keep_finished_(keep_finished) {}
+  explicit OrderView(std::size_t keep_finished = 100'000) : keep_finished_(keep_finished) {
+    orders_.reserve(keep_finished_);
+    by_clord_.reserve(keep_finished_);
+  }
   OrderInfo& add(const OrderInfo& o);
   [[nodiscard]] OrderInfo* find(OrderId id);
   [[nodiscard]] const OrderInfo* find(exchange::MemberId member, std::string_view clord_id) const;
@@ -95,9 +99,21 @@ class OrderView {
   [[nodiscard]] std::vector<const OrderInfo*> live_of(exchange::MemberId member) const;
 
  private:
+  // Hash tables: every routed report looks an order up here, and nothing
+  // reaches a member in their iteration order (live_of() sorts).
+  struct ClOrdKey {
+    exchange::MemberId member = 0;
+    exchange::ClOrdId clord_id;
+    friend bool operator==(const ClOrdKey&, const ClOrdKey&) = default;
+  };
+  struct ClOrdKeyHash {
+    std::size_t operator()(const ClOrdKey& k) const noexcept {
+      return k.clord_id.hash() ^ (std::uint64_t{k.member} * 0x9E3779B97F4A7C15ull);
+    }
+  };
   std::size_t keep_finished_;
-  std::map<OrderId, OrderInfo> orders_;
-  std::map<std::pair<exchange::MemberId, std::string>, OrderId, std::less<>> by_clord_;
+  std::unordered_map<OrderId, OrderInfo> orders_;
+  std::unordered_map<ClOrdKey, OrderId, ClOrdKeyHash> by_clord_;
   std::vector<OrderId> finished_order_;  // FIFO of finished ids
   std::size_t finished_head_ = 0;
 };

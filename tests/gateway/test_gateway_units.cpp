@@ -259,3 +259,47 @@ TEST_CASE("gateway ExecID serials: one counter per process, never repeated", "[g
   CHECK(a != b);
   CHECK(std::stoull(b) == std::stoull(a) + 1);
 }
+
+TEST_CASE("order view: found by id and by (member, ClOrdID) only, finished orders forgotten oldest first",
+          "[gateway][unit]") {
+  OrderView view(2);  // keeps 2 finished orders
+  auto order = [](erx::exchange::OrderId id, erx::exchange::MemberId member, const std::string& clord) {
+    OrderInfo o;
+    o.id = id;
+    o.member = member;
+    o.clord_id = erx::exchange::ClOrdId::of(clord);
+    o.order_qty = o.leaves = 1;
+    return o;
+  };
+  const std::string long_id(32, 'A');
+  view.add(order(7, 1, long_id));
+  view.add(order(3, 1, "B"));
+  view.add(order(5, 2, "B"));
+  REQUIRE(view.find(1, long_id) != nullptr);
+  CHECK(view.find(1, long_id)->id == 7);
+  CHECK(view.find(1, long_id + "X") == nullptr);  // 33 characters: never cut down to a known ClOrdID
+  CHECK(view.find(1, "B")->id == 3);
+  CHECK(view.find(2, "B")->id == 5);              // the same ClOrdID of another member
+  CHECK(view.find(3, "B") == nullptr);
+  // live_of: by order id, whatever the table's order.
+  const auto live = view.live_of(1);
+  REQUIRE(live.size() == 2);
+  CHECK(live[0]->id == 3);
+  CHECK(live[1]->id == 7);
+  // A replace gives the order a new ClOrdID; the earlier one still names it.
+  view.rekey(*view.find(3), erx::exchange::ClOrdId::of("B-2"));
+  CHECK(view.find(1, "B-2")->id == 3);
+  CHECK(view.find(1, "B")->id == 3);
+  // Three finish; only the newest two stay known.
+  for (const erx::exchange::OrderId id : {7u, 3u, 5u}) {
+    OrderInfo* o = view.find(id);
+    REQUIRE(o != nullptr);
+    o->status = OrderStatus::Filled;
+    view.finished(*o);
+  }
+  CHECK(view.find(7) == nullptr);
+  CHECK(view.find(1, long_id) == nullptr);
+  CHECK(view.find(3) != nullptr);
+  CHECK(view.find(5) != nullptr);
+  CHECK(view.live_of(1).empty());
+}
