@@ -71,6 +71,10 @@ const OrderInfo* OrderView::find(exchange::MemberId member, std::string_view clo
 }
 
 void OrderView::rekey(OrderInfo& o, const exchange::ClOrdId& new_clord) {
+  // Only the current ClOrdID names the order (as in the engine, docs/FIX.md
+  // "OrigClOrdID"); the old key goes, so replaces do not pile keys up.
+  const auto old = by_clord_.find(ClOrdKey{o.member, o.clord_id});
+  if (old != by_clord_.end() && old->second == o.id) by_clord_.erase(old);
   by_clord_.insert_or_assign(ClOrdKey{o.member, new_clord}, o.id);
   o.clord_id = new_clord;
 }

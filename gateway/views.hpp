@@ -91,7 +91,7 @@ class OrderView {
   OrderInfo& add(const OrderInfo& o);
   [[nodiscard]] OrderInfo* find(OrderId id);
   [[nodiscard]] const OrderInfo* find(exchange::MemberId member, std::string_view clord_id) const;
-  // The order's ClOrdID changed (a replace).
+  // The order's ClOrdID changed (a replace): the new one finds it, the old one no longer.
   void rekey(OrderInfo& o, const exchange::ClOrdId& new_clord);
   // Call when an order stops being live.
   void finished(OrderInfo& o);

@@ -286,10 +286,13 @@ TEST_CASE("order view: found by id and by (member, ClOrdID) only, finished order
   REQUIRE(live.size() == 2);
   CHECK(live[0]->id == 3);
   CHECK(live[1]->id == 7);
-  // A replace gives the order a new ClOrdID; the earlier one still names it.
+  // A replace gives the order a new ClOrdID; only that one names it now (as
+  // in the engine), so a day of replaces does not pile keys up.
   view.rekey(*view.find(3), erx::exchange::ClOrdId::of("B-2"));
   CHECK(view.find(1, "B-2")->id == 3);
-  CHECK(view.find(1, "B")->id == 3);
+  CHECK(view.find(1, "B") == nullptr);
+  view.rekey(*view.find(3), erx::exchange::ClOrdId::of("B-2"));  // a replace that keeps its ClOrdID
+  CHECK(view.find(1, "B-2")->id == 3);
   // Three finish; only the newest two stay known.
   for (const erx::exchange::OrderId id : {7u, 3u, 5u}) {
     OrderInfo* o = view.find(id);
