@@ -8,7 +8,7 @@ constexpr std::size_t kTrailer = 7;  // "10=nnn" + SOH
 }  // namespace
 
 FixFramer::Status FixFramer::next(std::string& out) {
-  const std::string_view b(buffer_);
+  const std::string_view b = std::string_view(buffer_).substr(head_);
   if (b.empty()) return Status::NeedMore;
   // "8=" then the BeginString up to SOH.
   if (b.size() >= 2 && b.substr(0, 2) != "8=") return Status::Garbage;
@@ -34,7 +34,7 @@ FixFramer::Status FixFramer::next(std::string& out) {
   const std::string_view trailer = b.substr(body_start + body_len, kTrailer);
   if (trailer.substr(0, 3) != "10=" || trailer[kTrailer - 1] != kSoh) return Status::Garbage;
   out.assign(b.substr(0, total));
-  buffer_.erase(0, total);
+  head_ += total;
   return Status::Message;
 }
 

@@ -41,6 +41,25 @@ TEST_CASE("framer: whole messages out of any split of the stream", "[gateway][un
   }
 }
 
+TEST_CASE("framer: three messages over three reads, cut anywhere, come out whole and in order", "[gateway][unit]") {
+  const std::string a = fix_message("35=0\x01"), b = fix_message("35=D\x01" "11=X1\x01"), c = fix_message("35=1\x01");
+  const std::string stream = a + b + c;
+  for (std::size_t cut1 = 0; cut1 <= stream.size(); ++cut1) {
+    for (std::size_t cut2 = cut1; cut2 <= stream.size(); ++cut2) {
+      INFO("cuts at " << cut1 << " and " << cut2);
+      FixFramer f(4096);
+      std::vector<std::string> out;
+      std::string m;
+      for (const std::string& part : {stream.substr(0, cut1), stream.substr(cut1, cut2 - cut1), stream.substr(cut2)}) {
+        f.feed(part);
+        while (f.next(m) == FixFramer::Status::Message) out.push_back(m);
+      }
+      REQUIRE(out == std::vector<std::string>{a, b, c});
+      REQUIRE(f.buffered() == 0);
+    }
+  }
+}
+
 TEST_CASE("framer: garbage, a bad BodyLength and an oversized message are refused", "[gateway][unit]") {
   std::string m;
   auto status = [&](const std::string& bytes, std::size_t limit = 4096) {
