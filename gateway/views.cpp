@@ -50,46 +50,117 @@ const InstrumentInfo* InstrumentView::find(std::string_view symbol) const {
 
 // ------------------------------------------------------------ orders
 
+OrderView::OrderView(std::size_t keep_finished)
+    : keep_finished_(keep_finished),
+      by_id_(static_cast<std::uint32_t>(std::min<std::size_t>(keep_finished, 1u << 20))),
+      by_clord_(static_cast<std::uint32_t>(std::min<std::size_t>(keep_finished, 1u << 20))) {}
+
+static_assert(book::IdIndex::kMissing == UINT32_MAX);  // a missing index entry ends a chain
+
+std::uint64_t OrderView::clord_key(exchange::MemberId member, const exchange::ClOrdId& clord) {
+  const std::uint64_t k = clord.hash() ^ (std::uint64_t{member} * 0x9E3779B97F4A7C15ull);
+  return k == 0 ? 1 : k;  // 0 marks an empty cell in IdIndex
+}
+
+std::uint32_t OrderView::new_slot() {
+  if (!free_slots_.empty()) {
+    const std::uint32_t s = free_slots_.back();
+    free_slots_.pop_back();
+    return s;
+  }
+  ERX_ASSERT(used_slots_ < kNone - kChunk);
+  if (used_slots_ % kChunk == 0) chunks_.push_back(std::make_unique<std::array<Slot, kChunk>>());
+  return used_slots_++;
+}
+
+// Puts slot s at the head of its ClOrdID key's chain.
+void OrderView::link_clord(std::uint32_t s) {
+  Slot& sl = slot(s);
+  const std::uint64_t k = clord_key(sl.order.member, sl.order.clord_id);
+  const std::uint32_t head = by_clord_.find(k);
+  sl.next_same_key = head;  // kMissing == kNone: the end of the chain
+  if (head != book::IdIndex::kMissing) by_clord_.erase(k);
+  by_clord_.insert(k, s);
+}
+
+// Takes slot s out of its ClOrdID key's chain.
+void OrderView::unlink_clord(std::uint32_t s) {
+  Slot& sl = slot(s);
+  const std::uint64_t k = clord_key(sl.order.member, sl.order.clord_id);
+  const std::uint32_t head = by_clord_.find(k);
+  ERX_ASSERT(head != book::IdIndex::kMissing);
+  if (head == s) {
+    by_clord_.erase(k);
+    if (sl.next_same_key != kNone) by_clord_.insert(k, sl.next_same_key);
+  } else {
+    std::uint32_t i = head;
+    while (slot(i).next_same_key != s) {
+      i = slot(i).next_same_key;
+      ERX_ASSERT(i != kNone);  // s is in its key's chain
+    }
+    slot(i).next_same_key = sl.next_same_key;
+  }
+  sl.next_same_key = kNone;
+}
+
+void OrderView::forget(std::uint32_t s) {
+  Slot& sl = slot(s);
+  unlink_clord(s);
+  by_id_.erase(sl.order.id);
+  sl.order = OrderInfo{};
+  free_slots_.push_back(s);
+}
+
 OrderInfo& OrderView::add(const OrderInfo& o) {
-  OrderInfo& stored = orders_.insert_or_assign(o.id, o).first->second;
-  by_clord_.insert_or_assign(ClOrdKey{o.member, o.clord_id}, o.id);
+  ERX_ASSERT(o.id != 0);
+  std::uint32_t s = by_id_.find(o.id);
+  if (s != book::IdIndex::kMissing) {
+    unlink_clord(s);  // the same order again (its ClOrdID may differ)
+  } else {
+    s = new_slot();
+    by_id_.insert(o.id, s);
+  }
+  slot(s).order = o;
+  link_clord(s);
+  OrderInfo& stored = slot(s).order;
   if (!stored.live()) finished(stored);
   return stored;
 }
 
 OrderInfo* OrderView::find(OrderId id) {
-  const auto it = orders_.find(id);
-  return it == orders_.end() ? nullptr : &it->second;
+  if (id == 0) return nullptr;
+  const std::uint32_t s = by_id_.find(id);
+  return s == book::IdIndex::kMissing ? nullptr : &slot(s).order;
 }
 
 const OrderInfo* OrderView::find(exchange::MemberId member, std::string_view clord_id) const {
   if (clord_id.size() > exchange::ClOrdId::kCapacity) return nullptr;  // no order has such a ClOrdID
-  const auto it = by_clord_.find(ClOrdKey{member, exchange::ClOrdId::of(clord_id)});
-  if (it == by_clord_.end()) return nullptr;
-  const auto o = orders_.find(it->second);
-  return o == orders_.end() ? nullptr : &o->second;
+  const exchange::ClOrdId clord = exchange::ClOrdId::of(clord_id);
+  for (std::uint32_t s = by_clord_.find(clord_key(member, clord)); s != kNone; s = slot(s).next_same_key) {
+    const OrderInfo& o = slot(s).order;
+    if (o.member == member && o.clord_id == clord) return &o;
+  }
+  return nullptr;
 }
 
 void OrderView::rekey(OrderInfo& o, const exchange::ClOrdId& new_clord) {
   // Only the current ClOrdID names the order (as in the engine, docs/FIX.md
-  // "OrigClOrdID"); the old key goes, so replaces do not pile keys up.
-  const auto old = by_clord_.find(ClOrdKey{o.member, o.clord_id});
-  if (old != by_clord_.end() && old->second == o.id) by_clord_.erase(old);
-  by_clord_.insert_or_assign(ClOrdKey{o.member, new_clord}, o.id);
+  // "OrigClOrdID"): the order moves to the new key's chain.
+  const std::uint32_t s = by_id_.find(o.id);
+  ERX_ASSERT(s != book::IdIndex::kMissing && &slot(s).order == &o);
+  unlink_clord(s);
   o.clord_id = new_clord;
+  link_clord(s);
 }
 
 void OrderView::finished(OrderInfo& o) {
   finished_order_.push_back(o.id);
-  // Forget the oldest finished orders past the bound (their ClOrdIDs with them,
-  // unless a newer order reuses the ClOrdID).
+  // Forget the oldest finished orders past the bound.
   while (finished_order_.size() - finished_head_ > keep_finished_) {
     const OrderId old = finished_order_[finished_head_++];
-    const auto it = orders_.find(old);
-    if (it == orders_.end() || it->second.live()) continue;
-    const auto c = by_clord_.find(ClOrdKey{it->second.member, it->second.clord_id});
-    if (c != by_clord_.end() && c->second == old) by_clord_.erase(c);
-    orders_.erase(it);
+    const std::uint32_t s = by_id_.find(old);
+    if (s == book::IdIndex::kMissing || slot(s).order.live()) continue;
+    forget(s);
   }
   if (finished_head_ > 4096 && finished_head_ * 2 > finished_order_.size()) {
     finished_order_.erase(finished_order_.begin(), finished_order_.begin() + static_cast<std::ptrdiff_t>(finished_head_));
@@ -99,8 +170,10 @@ void OrderView::finished(OrderInfo& o) {
 
 std::vector<const OrderInfo*> OrderView::live_of(exchange::MemberId member) const {
   std::vector<const OrderInfo*> out;
-  for (const auto& [id, o] : orders_)
-    if (o.member == member && o.live()) out.push_back(&o);
+  for (std::uint32_t s = 0; s < used_slots_; ++s) {
+    const OrderInfo& o = slot(s).order;
+    if (o.id != 0 && o.member == member && o.live()) out.push_back(&o);
+  }
   std::sort(out.begin(), out.end(), [](const OrderInfo* a, const OrderInfo* b) { return a->id < b->id; });
   return out;
 }

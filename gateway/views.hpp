@@ -12,10 +12,11 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "engine/book/id_index.hpp"
 #include "engine/exchange/commands.hpp"
 #include "engine/exchange/events.hpp"
 #include "engine/exchange/exchange.hpp"
@@ -82,12 +83,16 @@ struct OrderInfo {
 // Live orders, plus finished ones of this run (so a status request or a late
 // cancel of a just-filled order can be answered by ClOrdID). Bounded: the
 // finished orders beyond `keep_finished` are forgotten oldest first.
+//
+// Every routed report looks an order up here, so the view is flat: orders in
+// fixed chunks (stable addresses, nothing copied as it grows, freed slots
+// reused) and two open-addressing indexes (engine/book/id_index.hpp), by
+// order id and by a 64-bit hash of (member, ClOrdID). Orders whose keys share
+// a hash are chained, so a collision costs a comparison, never a wrong
+// answer. Nothing reaches a member in slot order (live_of() sorts).
 class OrderView {
  public:
-  explicit OrderView(std::size_t keep_finished = 100'000) : keep_finished_(keep_finished) {
-    orders_.reserve(keep_finished_);
-    by_clord_.reserve(keep_finished_);
-  }
+  explicit OrderView(std::size_t keep_finished = 100'000);
   OrderInfo& add(const OrderInfo& o);
   [[nodiscard]] OrderInfo* find(OrderId id);
   [[nodiscard]] const OrderInfo* find(exchange::MemberId member, std::string_view clord_id) const;
@@ -99,21 +104,26 @@ class OrderView {
   [[nodiscard]] std::vector<const OrderInfo*> live_of(exchange::MemberId member) const;
 
  private:
-  // Hash tables: every routed report looks an order up here, and nothing
-  // reaches a member in their iteration order (live_of() sorts).
-  struct ClOrdKey {
-    exchange::MemberId member = 0;
-    exchange::ClOrdId clord_id;
-    friend bool operator==(const ClOrdKey&, const ClOrdKey&) = default;
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  static constexpr std::uint32_t kChunk = 4096;  // orders per chunk
+  struct Slot {
+    OrderInfo order;  // order.id == 0: a free slot
+    std::uint32_t next_same_key = kNone;  // the next (older) order under the same ClOrdID hash
   };
-  struct ClOrdKeyHash {
-    std::size_t operator()(const ClOrdKey& k) const noexcept {
-      return k.clord_id.hash() ^ (std::uint64_t{k.member} * 0x9E3779B97F4A7C15ull);
-    }
-  };
+  [[nodiscard]] static std::uint64_t clord_key(exchange::MemberId member, const exchange::ClOrdId& clord);
+  [[nodiscard]] Slot& slot(std::uint32_t i) { return (*chunks_[i / kChunk])[i % kChunk]; }
+  [[nodiscard]] const Slot& slot(std::uint32_t i) const { return (*chunks_[i / kChunk])[i % kChunk]; }
+  [[nodiscard]] std::uint32_t new_slot();
+  void link_clord(std::uint32_t s);
+  void unlink_clord(std::uint32_t s);
+  void forget(std::uint32_t s);
+
   std::size_t keep_finished_;
-  std::unordered_map<OrderId, OrderInfo> orders_;
-  std::unordered_map<ClOrdKey, OrderId, ClOrdKeyHash> by_clord_;
+  std::vector<std::unique_ptr<std::array<Slot, kChunk>>> chunks_;
+  std::uint32_t used_slots_ = 0;  // slots handed out so far (free ones included)
+  std::vector<std::uint32_t> free_slots_;
+  book::IdIndex by_id_;     // order id -> slot
+  book::IdIndex by_clord_;  // clord_key -> newest slot with that key (chained through next_same_key)
   std::vector<OrderId> finished_order_;  // FIFO of finished ids
   std::size_t finished_head_ = 0;
 };

@@ -325,3 +325,38 @@ TEST_CASE("order view: found by id and by (member, ClOrdID) only, finished order
   CHECK(view.find(5) != nullptr);
   CHECK(view.live_of(1).empty());
 }
+
+TEST_CASE("order view: a ClOrdID used again (a new day) names the newest order, and the older one after it goes",
+          "[gateway][unit]") {
+  OrderView view(100);
+  auto order = [](erx::exchange::OrderId id, const char* clord) {
+    OrderInfo o;
+    o.id = id;
+    o.member = 4;
+    o.clord_id = erx::exchange::ClOrdId::of(clord);
+    o.order_qty = o.leaves = 1;
+    return o;
+  };
+  view.add(order(10, "R"));
+  view.add(order(11, "S"));
+  view.add(order(12, "R"));  // the same key as order 10: both in one chain, newest first
+  CHECK(view.find(4, "R")->id == 12);
+  view.rekey(*view.find(12), erx::exchange::ClOrdId::of("T"));  // leaves the chain from its head
+  CHECK(view.find(4, "R")->id == 10);
+  CHECK(view.find(4, "T")->id == 12);
+  view.add(order(13, "R"));
+  view.rekey(*view.find(10), erx::exchange::ClOrdId::of("U"));  // leaves from behind the head
+  CHECK(view.find(4, "R")->id == 13);
+  CHECK(view.find(4, "U")->id == 10);
+  CHECK(view.find(4, "S")->id == 11);
+  // Freed slots are reused without mixing the orders up.
+  OrderView small(0);
+  OrderInfo done = order(20, "R");
+  done.status = OrderStatus::Filled;
+  small.add(done);  // finished at once, and forgotten (nothing finished is kept)
+  CHECK(small.find(20) == nullptr);
+  CHECK(small.find(4, "R") == nullptr);
+  small.add(order(21, "R"));
+  CHECK(small.find(4, "R")->id == 21);
+  CHECK(small.live_of(4).size() == 1);
+}
