@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "engine/book/order_book.hpp"
+#include "perf/bench_args.hpp"
 #include "perf/workload.hpp"
 
 namespace {
@@ -182,21 +183,14 @@ void memory_report() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t ops = 5'000'000;
-  int runs = 5;
-  std::uint64_t seed = 42;
-  std::string only;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--ops") ops = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--runs") runs = std::atoi(argv[i + 1]);
-    else if (a == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--only") only = argv[i + 1];
-    else {
-      std::fprintf(stderr, "usage: erx-book-bench [--ops N] [--runs R] [--seed S] [--only hot|deep|wide|mem]\n");
-      return 2;
-    }
-  }
+  perf::BenchArgs args{5'000'000, 5, 42, {}};
+  if (!perf::parse_bench_args(argc, argv, args,
+                              "erx-book-bench [--ops N] [--runs R] [--seed S] [--only hot|deep|wide|mem]"))
+    return 2;
+  const std::size_t ops = args.ops;
+  const int runs = args.runs;
+  const std::uint64_t seed = args.seed;
+  const std::string& only = args.only;
   const double ns_per_tick = tsc_ns_per_tick();
   std::printf("erx-book-bench: ops=%zu runs=%d seed=%llu; latency: every %zuth op timed alone with rdtsc (%.2f ns/tick, timer overhead %.1f ns, not subtracted)\n",
               ops, runs, static_cast<unsigned long long>(seed), kSampleEvery, ns_per_tick,

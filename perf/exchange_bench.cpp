@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "engine/exchange/exchange.hpp"
+#include "perf/bench_args.hpp"
 #include "perf/exchange_workload.hpp"
 
 namespace {
@@ -111,21 +112,14 @@ RunResult run_once(const std::vector<Command>& setup, const std::vector<Command>
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t ops = 2'000'000;
-  int runs = 3;
-  std::uint64_t seed = 42;
-  std::string only;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--ops") ops = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--runs") runs = std::atoi(argv[i + 1]);
-    else if (a == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--only") only = argv[i + 1];
-    else {
-      std::fprintf(stderr, "usage: erx-exchange-bench [--ops N] [--runs R] [--seed S] [--only hot|deep|wide]\n");
-      return 2;
-    }
-  }
+  perf::BenchArgs args{2'000'000, 3, 42, {}};
+  if (!perf::parse_bench_args(argc, argv, args,
+                              "erx-exchange-bench [--ops N] [--runs R] [--seed S] [--only hot|deep|wide]"))
+    return 2;
+  const std::size_t ops = args.ops;
+  const int runs = args.runs;
+  const std::uint64_t seed = args.seed;
+  const std::string& only = args.only;
   const double ns_per_tick = tsc_ns_per_tick();
   std::printf("erx-exchange-bench: ops=%zu runs=%d seed=%llu; latency: every %zuth command timed alone (rdtsc, ~20 ns timer cost included)\n",
               ops, runs, static_cast<unsigned long long>(seed), kSampleEvery);

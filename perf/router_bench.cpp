@@ -28,6 +28,7 @@
 #include "engine/exchange/exchange.hpp"
 #include "gateway/router.hpp"
 #include "gateway/to_fix.hpp"
+#include "perf/bench_args.hpp"
 #include "perf/exchange_workload.hpp"
 
 namespace {
@@ -129,22 +130,14 @@ RunResult run_once(const std::vector<Command>& commands, const Recorded& rec, co
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t ops = 300'000;
-  int runs = 3;
-  std::uint64_t seed = 42;
-  std::string only;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--ops") ops = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--runs") runs = std::atoi(argv[i + 1]);
-    else if (a == "--seed") seed = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (a == "--only") only = argv[i + 1];
-    else {
-      std::fprintf(stderr, "usage: erx-router-bench [--ops N] [--runs R] [--seed S] [--only hot|deep|wide]\n");
-      return 2;
-    }
-  }
-  if (runs < 1) runs = 1;
+  perf::BenchArgs args{300'000, 3, 42, {}};
+  if (!perf::parse_bench_args(argc, argv, args,
+                              "erx-router-bench [--ops N] [--runs R] [--seed S] [--only hot|deep|wide]"))
+    return 2;
+  const std::size_t ops = args.ops;
+  const int runs = args.runs;
+  const std::uint64_t seed = args.seed;
+  const std::string& only = args.only;
   std::printf("erx-router-bench: ops=%zu runs=%d seed=%llu; medians; one thread\n", ops, runs,
               static_cast<unsigned long long>(seed));
   std::printf("%-5s %10s %14s %13s %12s  %-18s\n", "load", "msgs/cmd", "route ns/cmd", "text ns/msg", "ns/cmd all",
