@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "engine/book/order_book.hpp"
-#include "perf/bench_args.hpp"
+#include "perf/bench_common.hpp"
 #include "perf/workload.hpp"
 
 namespace {
@@ -211,12 +211,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s: event hash differs between runs: nondeterminism\n", name);
         return 1;
       }
-    auto median = [&](auto field) {
-      std::vector<double> v;
-      for (const auto& r : rs) v.push_back(r.*field);
-      std::sort(v.begin(), v.end());
-      return v[v.size() / 2];
-    };
+    auto median = [&](auto field) { return perf::median_of(rs, field); };
     std::printf("%-5s %10.2f %8.0f %8.0f %8.0f %9.0f %10llu  %016llx\n", name, median(&RunResult::mops),
                 median(&RunResult::p50), median(&RunResult::p99), median(&RunResult::p999), median(&RunResult::max),
                 static_cast<unsigned long long>(rs.front().events), static_cast<unsigned long long>(rs.front().hash));

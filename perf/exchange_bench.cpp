@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "engine/exchange/exchange.hpp"
-#include "perf/bench_args.hpp"
+#include "perf/bench_common.hpp"
 #include "perf/exchange_workload.hpp"
 
 namespace {
@@ -140,12 +140,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s: runs differ: nondeterminism\n", name);
         return 1;
       }
-    auto median = [&](double RunResult::*field) {
-      std::vector<double> v;
-      for (const RunResult& r : rs) v.push_back(r.*field);
-      std::sort(v.begin(), v.end());
-      return v[v.size() / 2];
-    };
+    auto median = [&](auto field) { return perf::median_of(rs, field); };
     std::printf("%-5s %12.2f %8.0f %8.0f %9.0f %10llu  %016llx\n", name, median(&RunResult::mcps),
                 median(&RunResult::p50), median(&RunResult::p99), median(&RunResult::p999),
                 static_cast<unsigned long long>(rs.front().events),

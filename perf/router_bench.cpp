@@ -28,7 +28,7 @@
 #include "engine/exchange/exchange.hpp"
 #include "gateway/router.hpp"
 #include "gateway/to_fix.hpp"
-#include "perf/bench_args.hpp"
+#include "perf/bench_common.hpp"
 #include "perf/exchange_workload.hpp"
 
 namespace {
@@ -173,12 +173,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s: runs differ: the router is not deterministic\n", name);
         return 1;
       }
-    auto median = [&](double RunResult::*field) {
-      std::vector<double> v;
-      for (const RunResult& r : rs) v.push_back(r.*field);
-      std::sort(v.begin(), v.end());
-      return v[v.size() / 2];
-    };
+    auto median = [&](auto field) { return perf::median_of(rs, field); };
     const double per_cmd = static_cast<double>(rs.front().messages) / static_cast<double>(commands.size());
     const double route = median(&RunResult::route_ns), text = median(&RunResult::text_ns);
     std::printf("%-5s %10.2f %14.0f %13.0f %12.0f  %016llx\n", name, per_cmd, route, text, route + per_cmd * text,

@@ -1,12 +1,14 @@
 #pragma once
-// The command line the single-process benchmarks share:
+// What the single-process benchmarks share: their command line
 //   --ops N --runs R --seed S --only NAME
-// Each benchmark gives its own defaults and its usage line.
+// (each gives its own defaults and usage line), and the median over runs.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace erx::perf {
 
@@ -34,6 +36,15 @@ inline bool parse_bench_args(int argc, char** argv, BenchArgs& args, const char*
   }
   if (args.runs < 1) args.runs = 1;
   return true;
+}
+
+// The median of one field over a benchmark's runs (at least one).
+template <class Run, class Field>
+double median_of(const std::vector<Run>& runs, Field Run::*field) {
+  std::vector<double> v;
+  for (const Run& r : runs) v.push_back(static_cast<double>(r.*field));
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 }  // namespace erx::perf
