@@ -41,6 +41,7 @@ struct Slot {
   // the session's connection thread touches it; both vectors keep their
   // capacity, so queueing a report allocates nothing once warm.
   std::vector<OutMsg> sending;
+  FIX::Message scratch;  // what pump() fills and sends, reused (to_fix.hpp)
   bool overflowed = false;      // full while logged on: a slow consumer, disconnected by pump()
   std::uint64_t not_kept = 0;   // messages that found the queue full (told at the next logon)
   std::atomic<bool> logged_on{false};
@@ -560,8 +561,8 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     }
     for (const OutMsg& m : s->sending) {
       if (m.stamps.framed != 0) latency.record(m.stamps, LatencyProbe::now());
-      FIX::Message msg = to_fix(m);
-      session.send(msg);
+      to_fix(m, s->scratch);
+      session.send(s->scratch);
     }
     s->sending.clear();
     if (s->logout_requested.exchange(false)) session.logout("throttle exceeded");

@@ -6,6 +6,12 @@ namespace erx::gateway {
 
 FIX::Message to_fix(const OutMsg& m) {
   FIX::Message msg;
+  to_fix(m, msg);
+  return msg;
+}
+
+void to_fix(const OutMsg& m, FIX::Message& msg) {
+  msg.clear();
   msg.getHeader().setField(FIX::FIELD::MsgType, m.type);
   // In tag order: QuickFIX keeps a message's fields sorted, so each field
   // then goes to the end instead of being inserted in the middle.
@@ -30,7 +36,6 @@ FIX::Message to_fix(const OutMsg& m) {
     }
     if (g.entries.empty()) msg.setField(g.count_tag, "0");
   }
-  return msg;
 }
 
 }  // namespace erx::gateway

@@ -8,6 +8,12 @@
 
 namespace erx::gateway {
 
+// Fills `msg`, cleared first. Its storage is reused: a connection thread
+// keeps one message for all it sends, where a new FIX::Message would
+// allocate three field vectors (each over glibc's 1 KiB small-request line)
+// for every report.
+void to_fix(const OutMsg& m, FIX::Message& msg);
+// The same into a new message.
 [[nodiscard]] FIX::Message to_fix(const OutMsg& m);
 
 }  // namespace erx::gateway

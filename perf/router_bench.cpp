@@ -98,6 +98,7 @@ RunResult run_once(const std::vector<Command>& commands, const Recorded& rec, co
   Clock::duration route{}, text{};
   std::vector<Delivery> out;
   std::vector<std::string> texts;  // hashed after the timed part
+  FIX::Message scratch;
   for (std::size_t at = 0; at < commands.size(); at += kCommit) {
     const std::size_t end = std::min(at + kCommit, commands.size());
     const auto t0 = Clock::now();
@@ -109,7 +110,10 @@ RunResult run_once(const std::vector<Command>& commands, const Recorded& rec, co
     }
     const auto t1 = Clock::now();
     texts.resize(std::max(texts.size(), out.size()));
-    for (std::size_t k = 0; k < out.size(); ++k) gateway::to_fix(out[k].msg).toString(texts[k]);
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      gateway::to_fix(out[k].msg, scratch);  // as a connection thread does: one message, reused
+      scratch.toString(texts[k]);
+    }
     r.messages += out.size();
     const std::size_t n = out.size();
     out.clear();
