@@ -4,26 +4,21 @@
 
 namespace erx::gateway {
 
-FIX::Message to_fix(const OutMsg& m) {
-  FIX::Message msg;
-  to_fix(m, msg);
-  return msg;
-}
-
 void to_fix(const OutMsg& m, FIX::Message& msg) {
   msg.clear();
   msg.getHeader().setField(FIX::FIELD::MsgType, m.type);
   // In tag order: QuickFIX keeps a message's fields sorted, so each field
-  // then goes to the end instead of being inserted in the middle.
+  // then goes to the end instead of being inserted in the middle. Insertion
+  // sort: stable (a repeated tag keeps its last value, as in field order) and
+  // no allocation. A message with more fields than the array goes as it is.
   std::array<const OutField*, 64> sorted{};
-  std::size_t n = 0;
-  for (const OutField& f : m.fields) {
-    if (n == sorted.size()) break;
-    std::size_t at = n++;
-    for (; at > 0 && sorted[at - 1]->tag > f.tag; --at) sorted[at] = sorted[at - 1];
-    sorted[at] = &f;
-  }
-  if (n == m.fields.size()) {
+  const std::size_t n = m.fields.size();
+  if (n <= sorted.size()) {
+    for (std::size_t i = 0; i < n; ++i) {
+      std::size_t at = i;
+      for (; at > 0 && sorted[at - 1]->tag > m.fields[i].tag; --at) sorted[at] = sorted[at - 1];
+      sorted[at] = &m.fields[i];
+    }
     for (std::size_t i = 0; i < n; ++i) msg.setField(sorted[i]->tag, sorted[i]->value);
   } else {
     for (const OutField& f : m.fields) msg.setField(f.tag, f.value);

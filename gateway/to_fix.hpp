@@ -13,7 +13,5 @@ namespace erx::gateway {
 // allocate three field vectors (each over glibc's 1 KiB small-request line)
 // for every report.
 void to_fix(const OutMsg& m, FIX::Message& msg);
-// The same into a new message.
-[[nodiscard]] FIX::Message to_fix(const OutMsg& m);
 
 }  // namespace erx::gateway

@@ -10,10 +10,9 @@
 #include <array>
 #include <cstdint>
 #include <map>
-#include <optional>
-#include <set>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/book/id_index.hpp"

@@ -28,7 +28,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <spawn.h>
-#include <tuple>
 #include <unistd.h>
 
 #include <algorithm>
@@ -44,6 +43,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "gateway/config.hpp"

@@ -212,6 +212,23 @@ exchange::OrderCancelled cancelled(const exchange::OrderAccepted& a, exchange::C
   return c;
 }
 
+// The replace of an accepted order: its new ClOrdID, price and open quantity.
+exchange::OrderModified modified(const exchange::OrderAccepted& a, const char* new_clord, Price price, Qty leaves,
+                                 bool priority_kept = false) {
+  exchange::OrderModified m;
+  m.order = a.order;
+  m.account = a.account;
+  m.member = a.member;
+  m.instrument = a.instrument;
+  m.clord_id = exchange::ClOrdId::of(new_clord);
+  m.orig_clord_id = a.clord_id;
+  m.side = a.side;
+  m.price = price;
+  m.leaves = leaves;
+  m.priority_kept = priority_kept;
+  return m;
+}
+
 // The request of a member's OrderCancelRequest.
 RequestInfo cancel_request(SlotId slot, exchange::MemberId member, std::string clord, std::string orig) {
   RequestInfo r;
@@ -361,17 +378,7 @@ TEST_CASE("router: cancels say why, a decrement is a restatement, a replace says
   // Replaces: a size decrease keeps priority (5802=Y), a price change loses it (5802=N).
   const auto b5 = accepted(25, 1, Side::Buy, 8500, 10, "B5");
   f.commit({b5});
-  exchange::OrderModified m;
-  m.order = 25;
-  m.account = b5.account;
-  m.member = 1;
-  m.instrument = 1;
-  m.clord_id = exchange::ClOrdId::of("B6");
-  m.orig_clord_id = exchange::ClOrdId::of("B5");
-  m.side = Side::Buy;
-  m.price = 8500;
-  m.leaves = 8;
-  m.priority_kept = true;
+  exchange::OrderModified m = modified(b5, "B6", 8500, 8, true);
   f.commit({m});
   REQUIRE(f.to(0, "8").size() == 1);
   CHECK(get(f.to(0, "8")[0]->msg, tag::ExecType) == "5");
@@ -565,17 +572,7 @@ TEST_CASE("router: a snapshot numbers the levels, counts their orders, and carri
   REQUIRE(bids.size() == 2);
   CHECK(entry_field(bids[0], tag::MDEntrySize) == "3");
   CHECK(entry_field(bids[0], tag::NumberOfOrders) == "1");
-  exchange::OrderModified m;
-  m.order = 11;
-  m.member = 1;
-  m.account = 101;
-  m.instrument = 1;
-  m.clord_id = exchange::ClOrdId::of("B6");
-  m.orig_clord_id = exchange::ClOrdId::of("B2");
-  m.side = Side::Buy;
-  m.price = 8850;
-  m.leaves = 3;
-  f.commit({m});
+  f.commit({modified(accepted(11, 1, Side::Buy, 8900, 4, "B2"), "B6", 8850, 3)});
   snap = f.router.snapshot(*f.instruments.find(1), "S");
   bids = entries_of(snap, "0");
   REQUIRE(bids.size() == 1);
