@@ -50,6 +50,16 @@ bool set_top(ErxdConfig& c, std::string_view k, std::string_view v) {
   if (k == "limits.max_unsent_bytes") return number(v, l.max_unsent_bytes) && l.max_unsent_bytes >= 4096;
   if (k == "limits.max_connections") return number(v, l.max_connections) && l.max_connections > 0 && l.max_connections <= 512;
   if (k == "limits.heartbeat_seconds") return number(v, l.heartbeat_seconds) && l.heartbeat_seconds > 0;
+  if (k == "limits.max_pending_logons") return number(v, l.max_pending_logons) && l.max_pending_logons > 0;
+  if (k == "limits.logon_timeout_ms") return number(v, l.logon_timeout_ms) && l.logon_timeout_ms >= 100 && l.logon_timeout_ms <= 60'000;
+  if (k == "limits.logon_failure_delay_ms") return number(v, l.logon_failure_delay_ms) && l.logon_failure_delay_ms <= 10'000;
+  if (k == "limits.logon_backoff_after") return number(v, l.logon_backoff_after) && l.logon_backoff_after > 0;
+  if (k == "limits.logon_backoff_after_per_address")
+    return number(v, l.logon_backoff_after_per_address) && l.logon_backoff_after_per_address > 0;
+  if (k == "limits.logon_backoff_first_ms") return number(v, l.logon_backoff_first_ms) && l.logon_backoff_first_ms > 0;
+  if (k == "limits.logon_backoff_max_ms") return number(v, l.logon_backoff_max_ms) && l.logon_backoff_max_ms > 0;
+  if (k == "limits.max_sending_time_skew_s")
+    return number(v, l.max_sending_time_skew_s) && l.max_sending_time_skew_s > 0 && l.max_sending_time_skew_s <= 86'400;
   return false;
 }
 
@@ -96,6 +106,10 @@ bool check(const ErxdConfig& c, std::string* error) {
   }
   if (!c.regulator.comp_id.empty() && (c.regulator.username.empty() || c.regulator.password_hash.empty())) {
     *error = "[regulator]: username and password are required";
+    return false;
+  }
+  if (c.limits.logon_backoff_max_ms < c.limits.logon_backoff_first_ms) {
+    *error = "limits.logon_backoff_max_ms must not be below limits.logon_backoff_first_ms";
     return false;
   }
   return unique(c.regulator.comp_id, "[regulator]");

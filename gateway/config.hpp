@@ -43,6 +43,15 @@ struct GatewayLimits {
   std::size_t max_unsent_bytes = std::size_t{4} << 20;  // bytes the member's socket has not taken; above: disconnected
   std::uint32_t max_connections = 64;        // beyond: refused at accept (keeps descriptors far below 1024)
   std::uint32_t heartbeat_seconds = 30;
+  // Connections that have not logged on yet (docs/FIX.md section 2).
+  std::uint32_t max_pending_logons = 16;     // beyond: the oldest not logged on is closed for the new one
+  std::uint32_t logon_timeout_ms = 5000;     // no logon by then after connecting: closed
+  std::uint32_t logon_failure_delay_ms = 500;  // every failed logon is answered this long after it arrived
+  std::uint32_t logon_backoff_after = 5;     // consecutive failures of one CompID before its back-off
+  std::uint32_t logon_backoff_after_per_address = 20;  // ... and of one source address
+  std::uint32_t logon_backoff_first_ms = 1000;  // the first back-off; doubles with each further failure
+  std::uint32_t logon_backoff_max_ms = 60'000;
+  std::uint32_t max_sending_time_skew_s = 120;  // |SendingTime - the exchange's clock| allowed on every message
 };
 
 struct ErxdConfig {

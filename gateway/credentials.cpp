@@ -95,4 +95,9 @@ bool verify_password(std::string_view password, std::string_view stored) {
 
 bool is_password_hash(std::string_view stored) { return parse(stored).has_value(); }
 
+int password_iterations(std::string_view stored) {
+  const std::optional<Parsed> p = parse(stored);
+  return p ? p->iterations : 0;
+}
+
 }  // namespace erx::gateway

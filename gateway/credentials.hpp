@@ -17,5 +17,7 @@ inline constexpr int kDefaultPasswordIterations = 20'000;
 [[nodiscard]] bool verify_password(std::string_view password, std::string_view stored);
 // Whether `stored` is in the form above (configuration checks).
 [[nodiscard]] bool is_password_hash(std::string_view stored);
+// The iteration count of a stored hash (0 when malformed).
+[[nodiscard]] int password_iterations(std::string_view stored);
 
 }  // namespace erx::gateway

@@ -25,6 +25,14 @@ limits.outbound_queue = 10000
 limits.max_unsent_bytes = 4194304
 limits.max_connections = 64
 limits.heartbeat_seconds = 30
+limits.max_pending_logons = 16
+limits.logon_timeout_ms = 5000
+limits.logon_failure_delay_ms = 500
+limits.logon_backoff_after = 5
+limits.logon_backoff_after_per_address = 20
+limits.logon_backoff_first_ms = 1000
+limits.logon_backoff_max_ms = 60000
+limits.max_sending_time_skew_s = 120
 
 [member JXCEMENT]
 comp_id = M1

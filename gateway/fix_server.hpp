@@ -4,11 +4,21 @@
 // select() (memory corruption at descriptors ≥ 1024) and blocks senders on a
 // slow socket. Here:
 //  - one listening socket on the configured host (127.0.0.1 by default);
-//  - at most `max_connections` connections; the next one is closed at accept;
+//  - at most `max_connections` connections, of which at most
+//    `max_pending_logons` not logged on yet: when those are full, the oldest
+//    connection that is not logged on (nor having its credentials checked) is
+//    closed to make room, so idle or slow strangers never starve the next
+//    honest logon nor a logged-on member (docs/FIX.md section 2);
+//  - a connection that has not logged on within `logon_timeout_ms` is closed;
+//  - the first message is read by the gateway (logon_check.hpp) and its
+//    credentials checked (ConnectionHooks::authenticate) before any session
+//    is bound to the connection; every failed logon is answered with a Logout
+//    `logon_failure_delay_ms` after it arrived, whatever the reason;
 //  - one thread per connection, poll() only, non-blocking writes into a
 //    bounded buffer (a member that stops reading is disconnected);
-//  - messages framed before QuickFIX sees them (fix_framer.hpp): oversized or
-//    unframeable input closes the connection.
+//  - messages framed before QuickFIX sees them (fix_framer.hpp), and every
+//    field's tag checked (fix_fields.hpp): oversized or unframeable input
+//    closes the connection.
 // QuickFIX's FIX::Session runs the session layer (logon, sequence numbers,
 // heartbeats, resend, validation against the dictionary) through our Responder.
 
@@ -21,14 +31,24 @@
 #include <thread>
 
 #include "gateway/config.hpp"
+#include "gateway/logon_check.hpp"
 #include "gateway/quickfix.hpp"
 
 namespace erx::gateway {
 
-// What a connection needs from the gateway once it knows its session.
+struct LogonVerdict {
+  bool accepted = false;
+  std::string refusal;  // member-facing Text of the Logout, when refused
+};
+
+// What a connection needs from the gateway.
 class ConnectionHooks {
  public:
   virtual ~ConnectionHooks() = default;
+  // Checks a Logon's CompID and credentials (and the back-off after failed
+  // logons) before any session is bound to the connection. `address` is the
+  // peer's IP address.
+  virtual LogonVerdict authenticate(const LogonRequest& logon, const std::string& address) = 0;
   // An eventfd that becomes readable when messages are queued for the session.
   virtual int wake_fd(const FIX::SessionID& id) = 0;
   // Sends what is queued for the session; false: the queue overflowed and the
@@ -40,21 +60,22 @@ class Connection;
 
 class FixServer {
  public:
-  FixServer(ConnectionHooks& hooks, const GatewayLimits& limits);
+  FixServer(ConnectionHooks& hooks, const GatewayLimits& limits, std::string exchange_comp_id);
   ~FixServer();
   bool listen(const std::string& host, std::uint16_t port, std::string* error);
   void start();
   // Stops accepting, logs every session out (waiting up to `grace`), joins.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
-  [[nodiscard]] std::size_t connections() const;
 
  private:
   void accept_loop();
   void reap();
+  bool make_room(const std::string& peer);
 
   ConnectionHooks& hooks_;
   GatewayLimits limits_;
+  std::string comp_id_;
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};

@@ -17,6 +17,7 @@
 #include "gateway/credentials.hpp"
 #include "gateway/fix_server.hpp"
 #include "gateway/inbound.hpp"
+#include "gateway/logon_guard.hpp"
 #include "gateway/quickfix.hpp"
 #include "gateway/router.hpp"
 #include "gateway/to_fix.hpp"
@@ -92,7 +93,24 @@ class PendingRequest final : public ledger::Completion {
 };
 
 struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, public ledger::BatchListener {
-  Impl(const ErxdConfig& c, ledger::DurableExchange& exchange) : config(c), dx(exchange), router(instruments, orders, market, directory) {}
+  Impl(const ErxdConfig& c, ledger::DurableExchange& exchange)
+      : config(c), dx(exchange), router(instruments, orders, market, directory), guard(guard_policy(c.limits)),
+        dummy_hash(hash_password("not a password", hash_iterations(c))) {}
+
+  static LogonGuard::Policy guard_policy(const GatewayLimits& l) {
+    LogonGuard::Policy p;
+    p.comp_id_failures = l.logon_backoff_after;
+    p.address_failures = l.logon_backoff_after_per_address;
+    p.first_backoff = std::chrono::milliseconds(l.logon_backoff_first_ms);
+    p.max_backoff = std::chrono::milliseconds(l.logon_backoff_max_ms);
+    return p;
+  }
+  // The dummy hash costs what the configured ones cost (the first member's).
+  static int hash_iterations(const ErxdConfig& c) {
+    const std::string& h = !c.members.empty() ? c.members.front().password_hash : c.regulator.password_hash;
+    const int n = password_iterations(h);
+    return n > 0 ? n : kDefaultPasswordIterations;
+  }
 
   const ErxdConfig& config;
   ledger::DurableExchange& dx;
@@ -121,6 +139,9 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
   std::vector<std::unique_ptr<PendingRequest>> pool_all;
   std::vector<PendingRequest*> pool_free;
   LatencyProbe latency;
+  // logons
+  LogonGuard guard;
+  std::string dummy_hash;  // what an unknown CompID's or username's password is checked against
 
   // ---------------------------------------------------------------- setup
 
@@ -182,7 +203,10 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
       d.setString("DataDictionary", dictionary);
       d.setString("ValidateUserDefinedFields", "Y");
       d.setString("AllowUnknownMsgFields", "N");
-      d.setString("CheckLatency", "N");
+      // SendingTime within limits.max_sending_time_skew_s of our clock on
+      // every message, else a session Reject 373=10 and a Logout (FIX).
+      d.setString("CheckLatency", "Y");
+      d.setString("MaxLatency", std::to_string(config.limits.max_sending_time_skew_s));
       try {
         sessions.push_back(factory->create(FIX::SessionID("FIX.4.4", config.comp_id, s->comp_id), d));
       } catch (const std::exception& e) {
@@ -338,19 +362,16 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
   void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
   void toApp(FIX::Message&, const FIX::SessionID&) override {}
 
+  // The Logon's credentials were checked before the session was bound to
+  // the connection (authenticate); a second Logon on the same connection may
+  // not name another user.
   void fromAdmin(const FIX::Message& m, const FIX::SessionID& id) override {
     FIX::MsgType type;
     m.getHeader().getField(type);
     if (type.getValue() != "A") return;
     Slot* s = slot_for(id);
-    std::string user, password;
-    if (m.isSetField(tag::Username)) user = m.getField(tag::Username);
-    if (m.isSetField(tag::Password)) password = m.getField(tag::Password);
-    // Neither the password nor its hash is ever logged.
-    if (!s || user != s->username || !verify_password(password, s->password_hash)) {
-      spdlog::warn("fix {}: logon refused: wrong username or password", id.getTargetCompID().getValue());
+    if (!s || !m.isSetField(tag::Username) || m.getField(tag::Username) != s->username)
       throw FIX::RejectLogon("invalid username or password");
-    }
   }
 
   void fromApp(const FIX::Message& m, const FIX::SessionID& id) override {
@@ -545,6 +566,29 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
 
   // ---------------------------------------------------------------- ConnectionHooks
 
+  // docs/FIX.md section 2: the CompID must be configured, the exchange
+  // running, the CompID and the address not in a back-off, and the username
+  // and password right. The password check costs the same whichever of the
+  // four failed first (an unknown CompID or username is checked against a
+  // dummy hash), and the connection answers every refusal at the same time.
+  LogonVerdict authenticate(const LogonRequest& logon, const std::string& address) override {
+    Slot* s = nullptr;
+    if (const auto it = slot_of_comp.find(logon.sender_comp_id); it != slot_of_comp.end()) s = slots[it->second].get();
+    const std::string comp_id = s != nullptr ? s->comp_id : std::string();
+    const auto now = LogonGuard::Clock::now();
+    if (const auto wait = guard.blocked(comp_id, address, now))
+      return {false, "logon refused: too many failed logons; try again in " + std::to_string((wait->count() + 999) / 1000) + " s"};
+    const bool known = s != nullptr && logon.username == s->username;
+    const bool password_ok = verify_password(logon.password, known ? std::string_view(s->password_hash) : dummy_hash);
+    if (!known || !password_ok) {
+      guard.failed(comp_id, address, now);
+      return {false, s == nullptr ? "logon refused: unknown SenderCompID" : "logon refused: invalid username or password"};
+    }
+    guard.succeeded(comp_id, address);
+    if (dx.sequencer().failed()) return {false, "logon refused: the exchange is unavailable"};
+    return {true, {}};
+  }
+
   int wake_fd(const FIX::SessionID& id) override {
     Slot* s = slot_for(id);
     return s ? s->wake_fd : -1;
@@ -611,7 +655,7 @@ void Gateway::load_views() {
 bool Gateway::start(std::string* error) {
   Impl& g = *impl_;
   if (!g.create_sessions(error)) return false;
-  g.server = std::make_unique<FixServer>(g, g.config.limits);
+  g.server = std::make_unique<FixServer>(g, g.config.limits, g.config.comp_id);
   if (!g.server->listen(g.config.fix_host, g.config.fix_port, error)) return false;
   g.server->start();
   spdlog::info("fix: listening on {}:{} as {} ({} sessions)", g.config.fix_host, g.server->port(), g.config.comp_id,

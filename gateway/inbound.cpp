@@ -79,9 +79,11 @@ Inbound new_order(const FIX::Message& m, const MemberSession& member) {
     default: return refuse(11, "TimeInForce must be 0, 1, 3, 4 or 6");
   }
   if (o.tif == exchange::TimeInForce::Gtd) {
-    const auto at = parse_utc_timestamp(field(m, tag::ExpireTime));
-    if (!at) return refuse(99, "GTD needs ExpireTime (126)");
-    o.expire_at = *at;
+    const std::string text = field(m, tag::ExpireTime);
+    if (text.empty()) return refuse(99, "GTD needs ExpireTime (126)");
+    const FixTime at = parse_fix_timestamp(text);
+    if (!at.ok()) return refuse(99, "ExpireTime (126) is " + std::string(describe(at.status)));
+    o.expire_at = at.ns;
   }
   const auto qty = exchange::parse_decimal(r.order_qty);
   if (!qty) return refuse(13, "OrderQty is not a decimal number");
@@ -319,36 +321,6 @@ OutMsg security_list(const FIX::Message& request, const InstrumentView& instrume
   std::vector<const InstrumentInfo*> all;
   for (const auto& [id, ins] : instruments.all()) all.push_back(&ins);
   return answer("0", std::move(all));
-}
-
-std::optional<exchange::Timestamp> parse_utc_timestamp(std::string_view t) {
-  // YYYYMMDD-HH:MM:SS[.fraction]
-  if (t.size() < 17 || t[8] != '-' || t[11] != ':' || t[14] != ':') return std::nullopt;
-  auto num = [&](std::size_t at, std::size_t len, int& out) {
-    const auto r = std::from_chars(t.data() + at, t.data() + at + len, out);
-    return r.ec == std::errc() && r.ptr == t.data() + at + len;
-  };
-  int y, mo, d, h, mi, s;
-  if (!num(0, 4, y) || !num(4, 2, mo) || !num(6, 2, d) || !num(9, 2, h) || !num(12, 2, mi) || !num(15, 2, s))
-    return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  std::int64_t frac_ns = 0;
-  if (t.size() > 17) {
-    if (t[17] != '.' || t.size() == 18 || t.size() > 27) return std::nullopt;
-    std::int64_t scale = 100'000'000;
-    for (std::size_t i = 18; i < t.size(); ++i, scale /= 10) {
-      if (t[i] < '0' || t[i] > '9') return std::nullopt;
-      frac_ns += (t[i] - '0') * scale;
-    }
-  }
-  // Days from the civil date (proleptic Gregorian).
-  const int yy = mo <= 2 ? y - 1 : y;
-  const int era = (yy >= 0 ? yy : yy - 399) / 400;
-  const int yoe = yy - era * 400;
-  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const std::int64_t days = static_cast<std::int64_t>(era) * 146097 + doe - 719468;
-  return ((days * 24 + h) * 60 + mi) * 60'000'000'000LL + static_cast<std::int64_t>(s) * 1'000'000'000LL + frac_ns;
 }
 
 }  // namespace erx::gateway

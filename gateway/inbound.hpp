@@ -66,7 +66,4 @@ class Throttle {
   std::uint32_t count_ = 0;
 };
 
-// "YYYYMMDD-HH:MM:SS[.fff...]" (FIX UTCTimestamp) to nanoseconds since the epoch.
-[[nodiscard]] std::optional<exchange::Timestamp> parse_utc_timestamp(std::string_view text);
-
 }  // namespace erx::gateway

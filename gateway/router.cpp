@@ -108,7 +108,7 @@ OutMsg Router::report_base(const OrderInfo& o, std::string_view id, char exec_ty
       .set(tag::OrdType, std::string(1, fix_ord_type(o.type)))
       .set(tag::TimeInForce, std::string(1, fix_tif(o.tif)));
   // ExpireTime only for a GTD order (the others have none).
-  if (o.tif == exchange::TimeInForce::Gtd && o.expire_at > 0) m.set(tag::ExpireTime, fix_utc_timestamp(o.expire_at));
+  if (o.tif == exchange::TimeInForce::Gtd && o.expire_at > 0) m.set(tag::ExpireTime, format_fix_timestamp(o.expire_at));
   // The STP mode the order trades with: the engine's resolved mode, whose codes
   // are the FIX values (docs/FIX.md section 10; never 0 once resolved).
   m.set(tag::SelfTradePreventionMode, std::to_string(static_cast<int>(o.stp)));
@@ -151,50 +151,11 @@ void Router::send_report(exchange::MemberId member, OutMsg msg, std::vector<Deli
 
 // ------------------------------------------------------------ events
 
-std::string fix_utc_timestamp(exchange::Timestamp ns) {
-  ERX_ASSERT(ns >= 0);
-  const std::int64_t ms = ns / 1'000'000;
-  std::int64_t days = ms / 86'400'000;
-  const std::int64_t rest = ms % 86'400'000;
-  // Civil date from days since 1970-01-01 (proleptic Gregorian).
-  days += 719468;
-  const std::int64_t era = days / 146097;
-  const std::int64_t doe = days - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  ERX_ASSERT(y <= 9999);
-  // "YYYYMMDD-HH:MM:SS.sss", digit by digit (once per routed command: snprintf
-  // showed in the writer thread's profile).
-  std::string out(21, '0');
-  auto put = [&](std::size_t at, std::int64_t value, int digits) {
-    for (int i = digits - 1; i >= 0; --i, value /= 10) out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
-  };
-  put(0, y, 4);
-  put(4, m, 2);
-  put(6, d, 2);
-  out[8] = '-';
-  put(9, rest / 3'600'000, 2);
-  out[11] = ':';
-  put(12, rest / 60'000 % 60, 2);
-  out[14] = ':';
-  put(15, rest / 1000 % 60, 2);
-  out[17] = '.';
-  put(18, rest % 1000, 3);
-  return out;
-}
-
-std::string fix_utc_date(exchange::Timestamp ns) { return fix_utc_timestamp(ns).substr(0, 8); }
-std::string fix_utc_time_only(exchange::Timestamp ns) { return fix_utc_timestamp(ns).substr(9); }
-
 void Router::committed(const RequestInfo& r, exchange::Seq seq, exchange::Timestamp time, std::span<const Event> events,
                        std::vector<Delivery>& out) {
   touched_.clear();
   time_ = time;
-  transact_time_ = fix_utc_timestamp(time);
+  transact_time_ = format_fix_timestamp(time);
   for (std::size_t i = 0; i < events.size(); ++i) {
     const std::string id = exec_id(seq, i);
     std::visit(
@@ -276,7 +237,7 @@ void Router::on_trade(const exchange::Trade& e, exchange::Seq seq, std::vector<D
   pending_entries_[e.instrument].push_back(
       {{tag::MDUpdateAction, "0"}, {tag::MDEntryType, "2"}, {tag::Symbol, ins ? std::string(ins->spec.symbol.view()) : ""},
        {tag::MDEntryPx, ins ? format_price(*ins, e.price) : ""}, {tag::MDEntrySize, ins ? format_qty(*ins, e.qty) : ""},
-       {tag::MDEntryDate, fix_utc_date(time_)}, {tag::MDEntryTime, fix_utc_time_only(time_)}});
+       {tag::MDEntryDate, format_fix_date(time_)}, {tag::MDEntryTime, format_fix_time_only(time_)}});
 }
 
 void Router::on_cancelled(const exchange::OrderCancelled& e, const RequestInfo& r, std::string_view id,
@@ -541,8 +502,8 @@ OutMsg Router::snapshot(const InstrumentInfo& ins, const std::string& md_req_id)
     // The last trade's quantity and time when this process saw it (not after a restart).
     std::vector<OutField>& last = entry('2', d.last, d.last_time > 0 ? std::optional<Qty>(d.last_qty) : std::nullopt);
     if (d.last_time > 0) {
-      last.push_back({tag::MDEntryDate, fix_utc_date(d.last_time)});
-      last.push_back({tag::MDEntryTime, fix_utc_time_only(d.last_time)});
+      last.push_back({tag::MDEntryDate, format_fix_date(d.last_time)});
+      last.push_back({tag::MDEntryTime, format_fix_time_only(d.last_time)});
     }
     const Money vwap = divide_rounded(d.price_x_qty, Money(d.volume), Rounding::HalfUp);
     entry('9', static_cast<Price>(vwap), std::nullopt);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/exchange/events.hpp"
+#include "gateway/fix_time.hpp"
 #include "gateway/latency_probe.hpp"
 #include "gateway/out_msg.hpp"
 #include "gateway/views.hpp"
@@ -121,13 +122,6 @@ class Router {
 // restart. Those ExecIDs start with a letter; the engine's (seq based) with a
 // digit, so the two never collide.
 [[nodiscard]] std::string next_gateway_exec_serial();
-
-// FIX UTCTimestamp with milliseconds: "YYYYMMDD-HH:MM:SS.sss".
-[[nodiscard]] std::string fix_utc_timestamp(exchange::Timestamp ns);
-// Its two halves: UTCDateOnly "YYYYMMDD" (MDEntryDate) and UTCTimeOnly
-// "HH:MM:SS.sss" (MDEntryTime).
-[[nodiscard]] std::string fix_utc_date(exchange::Timestamp ns);
-[[nodiscard]] std::string fix_utc_time_only(exchange::Timestamp ns);
 
 // The reports a refused request gets, whether the engine or the gateway
 // refused it: an ExecutionReport 150=8 for a NewOrderSingle, an

@@ -2,13 +2,19 @@
 // FIX timestamps, the throttle.
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <variant>
 
 #include "gateway/config.hpp"
 #include "gateway/credentials.hpp"
+#include "gateway/fix_fields.hpp"
 #include "gateway/fix_framer.hpp"
+#include "gateway/fix_time.hpp"
 #include "gateway/inbound.hpp"
 #include "gateway/latency_probe.hpp"
+#include "gateway/log_text.hpp"
+#include "gateway/logon_check.hpp"
+#include "gateway/logon_guard.hpp"
 #include "gateway/router.hpp"
 
 using namespace erx::gateway;
@@ -126,18 +132,56 @@ TEST_CASE("config: the embedded default parses, mistakes are named by line", "[g
 }
 
 TEST_CASE("FIX UTCTimestamp to nanoseconds", "[gateway][unit]") {
-  CHECK(parse_utc_timestamp("19700101-00:00:00") == 0);
-  CHECK(parse_utc_timestamp("20260105-01:30:00") == 1'767'576'600'000'000'000);
-  CHECK(parse_utc_timestamp("20260105-01:30:00.250") == 1'767'576'600'250'000'000);
-  CHECK_FALSE(parse_utc_timestamp("2026-01-05T01:30:00"));
-  CHECK_FALSE(parse_utc_timestamp("20261305-01:30:00"));
-  CHECK_FALSE(parse_utc_timestamp("20260105-01:30:00."));
+  const auto ns = [](std::string_view t) {
+    const FixTime r = parse_fix_timestamp(t);
+    return r.ok() ? std::optional<std::int64_t>(r.ns) : std::nullopt;
+  };
+  CHECK(ns("19700101-00:00:00") == 0);
+  CHECK(ns("20260105-01:30:00") == 1'767'576'600'000'000'000);
+  CHECK(ns("20260105-01:30:00.250") == 1'767'576'600'250'000'000);
+  CHECK(ns("20260105-01:30:00.123456789") == 1'767'576'600'123'456'789);
+  CHECK(ns("20240229-00:00:00") == 1'709'164'800'000'000'000);  // a leap day
+  CHECK(ns("20161231-23:59:60") == 1'483'228'800'000'000'000);  // a leap second reads as the next minute
   // And back (TransactTime on execution reports), at millisecond precision.
-  CHECK(fix_utc_timestamp(1'767'576'600'250'999'999) == "20260105-01:30:00.250");
-  CHECK(fix_utc_timestamp(0) == "19700101-00:00:00.000");
-  CHECK(fix_utc_timestamp(951'782'400'000'000'000) == "20000229-00:00:00.000");  // a leap day
+  CHECK(format_fix_timestamp(1'767'576'600'250'999'999) == "20260105-01:30:00.250");
+  CHECK(format_fix_timestamp(0) == "19700101-00:00:00.000");
+  CHECK(format_fix_timestamp(951'782'400'000'000'000) == "20000229-00:00:00.000");  // a leap day
   for (std::int64_t t : {std::int64_t{0}, std::int64_t{1'767'576'600'250'000'000}, std::int64_t{4'102'444'799'999'000'000}})
-    CHECK(parse_utc_timestamp(fix_utc_timestamp(t)) == t);
+    CHECK(ns(format_fix_timestamp(t)) == t);
+}
+
+// Issue 12 item 8: "99991231-23:59:59.999" overflowed a signed int64 (UB,
+// the ASan build died), "26120101-..." wrapped into 2027, dates from 2262 on
+// had the wrong reason and 20270231 became March 3rd.
+TEST_CASE("FIX UTCTimestamp: out of range, impossible and malformed texts are refused, never wrapped", "[gateway][unit]") {
+  using S = FixTime::Status;
+  const auto status = [](std::string_view t) { return parse_fix_timestamp(t).status; };
+  CHECK(status("99991231-23:59:59.999") == S::OutOfRange);
+  CHECK(status("26120101-00:00:00") == S::OutOfRange);
+  CHECK(status("22620411-23:47:16.854775807") == S::Ok);  // the last nanosecond an int64 holds
+  CHECK(parse_fix_timestamp("22620411-23:47:16.854775807").ns == INT64_MAX);
+  CHECK(status("22620411-23:47:16.854775808") == S::OutOfRange);
+  CHECK(status("22620412-00:00:00") == S::OutOfRange);
+  CHECK(status("19691231-23:59:59.999") == S::OutOfRange);
+  CHECK(status("00000101-00:00:00") == S::OutOfRange);
+  CHECK(status("20270231-00:00:00") == S::ImpossibleDate);
+  CHECK(status("20230229-00:00:00") == S::ImpossibleDate);  // not a leap year
+  CHECK(status("21000229-00:00:00") == S::ImpossibleDate);  // century, not a leap year
+  CHECK(status("20000229-00:00:00") == S::Ok);              // divisible by 400: a leap year
+  CHECK(status("20260431-00:00:00") == S::ImpossibleDate);
+  CHECK(status("20261305-01:30:00") == S::ImpossibleDate);
+  CHECK(status("20260100-01:30:00") == S::ImpossibleDate);
+  CHECK(status("20260105-24:00:00") == S::ImpossibleDate);
+  CHECK(status("20260105-23:60:00") == S::ImpossibleDate);
+  CHECK(status("20260105-23:59:61") == S::ImpossibleDate);
+  CHECK(status("2026-01-05T01:30:00") == S::Malformed);
+  CHECK(status("20260105-01:30:00.") == S::Malformed);
+  CHECK(status("20260105-01:30:00.1234567890") == S::Malformed);
+  CHECK(status("20260105-01:30:0x") == S::Malformed);
+  CHECK(status("+0260105-01:30:00") == S::Malformed);
+  CHECK(status("20260105-01:30") == S::Malformed);
+  CHECK(status("") == S::Malformed);
+  CHECK_FALSE(describe(S::OutOfRange).empty());
 }
 
 TEST_CASE("throttle: over the limit rejected, far over logged out, a new window starts afresh", "[gateway][unit]") {
@@ -359,4 +403,119 @@ TEST_CASE("order view: a ClOrdID used again (a new day) names the newest order, 
   small.add(order(21, "R"));
   CHECK(small.find(4, "R")->id == 21);
   CHECK(small.live_of(4).size() == 1);
+}
+
+// ------------------------------------------------------------------ issue 12, A
+
+TEST_CASE("fix fields: every tag must be a number of at most nine digits, and every field end with SOH",
+          "[gateway][unit]") {
+  const auto problem = [](std::string_view m) { return check_fields(m); };
+  CHECK(problem("8=FIX.4.4\x01" "9=5\x01" "35=0\x01" "10=000\x01").ok());
+  CHECK(problem("58=a=b=c\x01").ok());  // '=' inside a value is fine
+  const FieldScan wrap = problem("35=D\x01" "4294967297=201\x01");
+  CHECK(wrap.problem == FieldProblem::TagOutOfRange);
+  CHECK(wrap.field == 2);
+  CHECK(problem("999999999=x\x01").ok());
+  CHECK(problem("1000000000=x\x01").problem == FieldProblem::TagOutOfRange);
+  CHECK(problem("35=A\x01" "554SECRETPW\x01").problem == FieldProblem::TagNotNumber);
+  CHECK(problem("5x4=1\x01").problem == FieldProblem::TagNotNumber);
+  CHECK(problem("=1\x01").problem == FieldProblem::TagNotNumber);
+  CHECK(problem("054=1\x01").problem == FieldProblem::TagNotNumber);  // a leading zero
+  CHECK(problem("0=1\x01").problem == FieldProblem::TagNotNumber);
+  CHECK(problem("-1=1\x01").problem == FieldProblem::TagNotNumber);
+  CHECK(problem("35=A\x01" "58=x").problem == FieldProblem::Unterminated);
+  CHECK(problem("35").problem == FieldProblem::TagNotNumber);
+  CHECK(first_field("35=D\x01" "34=7\x01" "34=8\x01", 34) == "7");
+  CHECK(first_field("35=D\x01" "5x=1\x01" "34=7\x01", 34).empty());  // not read past a bad field
+  for (const FieldProblem p : {FieldProblem::TagNotNumber, FieldProblem::TagOutOfRange, FieldProblem::Unterminated})
+    CHECK(describe(p).find("SECRET") == std::string_view::npos);
+}
+
+namespace {
+
+// A Logon's body with the given extra fields, checked against "now" = its SendingTime.
+LogonCheck check_logon(const std::string& extra, const std::string& sending_time = "20261207-10:00:00.000",
+                       std::int64_t skew_s = 120) {
+  const std::string body = "35=A\x01" "34=1\x01" "49=M1\x01" "52=" + sending_time + "\x01" "56=ERX\x01" + extra;
+  const std::string msg = fix_message(body);
+  return read_logon(msg, LogonRules{"ERX", parse_fix_timestamp("20261207-10:00:00").ns, skew_s * 1'000'000'000});
+}
+const std::string kGood = "98=0\x01" "108=30\x01" "141=Y\x01" "553=m1\x01" "554=pw\x01";
+
+}  // namespace
+
+TEST_CASE("logon check: a Logon goes on to the credential check only when every rule holds", "[gateway][unit]") {
+  const LogonCheck ok = check_logon(kGood);
+  REQUIRE(ok.request);
+  CHECK(ok.request->sender_comp_id == "M1");
+  CHECK(ok.request->username == "m1");
+  CHECK(ok.request->password == "pw");
+  CHECK(ok.request->heartbeat_seconds == 30);
+  CHECK(ok.request->reset_seq_num);
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"98=0\x01" "108=30\x01" "553=m1\x01" "554=\x01", "Password (554)"},
+      {"98=0\x01" "108=30\x01" "553=m1\x01" "554=a\x01" "554=a\x01", "tag 554 appears more than once"},
+      {"98=0\x01" "108=30\x01" "925=new\x01", "NewPassword"},
+      {"98=0\x01" "108=30\x01" "553=m1\x01" "554=pw\x01" "95=3\x01" "96=abc\x01", "RawData"},
+      {"98=0\x01" "108=30\x01" "554=pw\x01", "Username (553)"},
+      {"98=0\x01" "108=30\x01" "553=m1\x01" "554SECRETPW\x01", "field 11"},
+      {"98=1\x01" "108=30\x01" "553=m1\x01" "554=pw\x01", "EncryptMethod"},
+      {"98=0\x01" "108=0\x01" "553=m1\x01" "554=pw\x01", "HeartBtInt"},
+      {"98=0\x01" "108=3601\x01" "553=m1\x01" "554=pw\x01", "HeartBtInt"},
+      {"98=0\x01" "108=30\x01" "141=X\x01" "553=m1\x01" "554=pw\x01", "ResetSeqNumFlag"},
+      {"98=0\x01" "108=30\x01" "553=" + std::string(65, 'u') + "\x01" "554=pw\x01", "Username (553)"},
+      {"98=0\x01" "108=30\x01" "553=m1\x01" "554=" + std::string(129, 'p') + "\x01", "Password (554)"},
+  };
+  for (const auto& [extra, why] : refused) {
+    INFO(why);
+    const LogonCheck c = check_logon(extra);
+    CHECK_FALSE(c.request);
+    CHECK(c.refusal.find(why) != std::string::npos);
+    CHECK(c.refusal.find("SECRET") == std::string::npos);  // never the bytes themselves
+  }
+  // SendingTime: within the skew only, and a real time.
+  CHECK(check_logon(kGood, "20261207-10:01:59.000").request);
+  CHECK(check_logon(kGood, "20261207-10:02:01.000").refusal.find("SendingTime") != std::string::npos);
+  CHECK(check_logon(kGood, "19700101-00:00:00.000").refusal.find("SendingTime") != std::string::npos);
+  CHECK(check_logon(kGood, "99991231-23:59:59.999").refusal.find("SendingTime") != std::string::npos);
+  // Not a Logon, or not to the exchange.
+  CHECK(read_logon(fix_message("35=D\x01" "34=1\x01"), LogonRules{"ERX", 0, 0}).refusal.find("Logon") != std::string::npos);
+  CHECK(read_logon(fix_message("35=A\x01" "34=1\x01" "49=M1\x01" "56=XYZ\x01" + kGood), LogonRules{"ERX", 0, 0})
+            .refusal.find("TargetCompID") != std::string::npos);
+}
+
+TEST_CASE("logon guard: back-off after repeated failures per CompID and per address, cleared by a success",
+          "[gateway][unit]") {
+  LogonGuardPolicy p;
+  p.comp_id_failures = 3;
+  p.address_failures = 5;
+  p.first_backoff = std::chrono::milliseconds(1000);
+  p.max_backoff = std::chrono::milliseconds(4000);
+  LogonGuard g(p);
+  const auto t0 = LogonGuard::Clock::time_point{} + std::chrono::hours(1);
+  using std::chrono::milliseconds;
+  for (int i = 0; i < 2; ++i) g.failed("M1", "10.0.0.1", t0);
+  CHECK_FALSE(g.blocked("M1", "10.0.0.1", t0));
+  g.failed("M1", "10.0.0.1", t0);  // the third: 1 s
+  CHECK(g.blocked("M1", "10.0.0.1", t0) == milliseconds(1000));
+  CHECK(g.blocked("M1", "10.0.0.2", t0 + milliseconds(400)) == milliseconds(600));  // the CompID, from anywhere
+  CHECK_FALSE(g.blocked("M2", "10.0.0.2", t0));                                     // others are not affected
+  CHECK_FALSE(g.blocked("M1", "10.0.0.1", t0 + milliseconds(1000)));
+  g.failed("M1", "10.0.0.1", t0 + milliseconds(1000));  // the fourth: 2 s
+  CHECK(g.blocked("M1", "10.0.0.1", t0 + milliseconds(1000)) == milliseconds(2000));
+  for (int i = 0; i < 10; ++i) g.failed("M1", "10.0.0.1", t0 + milliseconds(1000));
+  CHECK(g.blocked("M1", "10.0.0.1", t0 + milliseconds(1000)) == milliseconds(4000));  // capped
+  g.succeeded("M1", "10.0.0.1");
+  CHECK_FALSE(g.blocked("M1", "10.0.0.1", t0 + milliseconds(1000)));
+  // An address that fails for unknown CompIDs backs off on its own.
+  for (int i = 0; i < 5; ++i) g.failed("", "10.0.0.9", t0);
+  CHECK(g.blocked("M2", "10.0.0.9", t0));
+  CHECK_FALSE(g.blocked("M2", "10.0.0.8", t0));
+}
+
+TEST_CASE("log text: control bytes, backslashes and high bytes escaped, length bounded", "[gateway][unit]") {
+  CHECK(log_text("M1") == "M1");
+  CHECK(log_text("a\nb\r\x01" "c\\d\x7f\xff") == "a\\x0ab\\x0d\\x01c\\x5cd\\x7f\\xff");
+  CHECK(log_text(std::string(500, 'x'), 10) == std::string(10, 'x') + "...");
+  CHECK(log_text("").empty());
 }
