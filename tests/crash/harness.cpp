@@ -215,6 +215,18 @@ int Child::wait() {
   return status;
 }
 
+std::optional<int> Child::try_wait() {
+  if (pid_ <= 0) throw std::logic_error("Child::try_wait: no child");
+  int status = 0;
+  pid_t r;
+  while ((r = waitpid(pid_, &status, WNOHANG)) < 0) {
+    if (errno != EINTR) throw_errno("waitpid");
+  }
+  if (r == 0) return std::nullopt;
+  pid_ = -1;
+  return status;
+}
+
 std::pair<int, bool> Child::wait_or_kill(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) throw std::logic_error("Child::wait_or_kill: no child");
   const auto deadline = Clock::now() + timeout;

@@ -68,6 +68,7 @@ class Child {
   bool running() const { return pid_ > 0; }
   void kill();  // SIGKILL; does not reap
   int wait();   // reaps; returns the wait status
+  std::optional<int> try_wait();  // reaps if it has exited (its wait status), else nullopt
   // Reaps if the child exits within `timeout`; otherwise kills and reaps it.
   // Returns the status and whether it had to be killed.
   std::pair<int, bool> wait_or_kill(std::chrono::milliseconds timeout);

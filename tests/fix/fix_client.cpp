@@ -15,11 +15,13 @@ namespace fs = std::filesystem;
 
 // ------------------------------------------------------------------ erxd
 
-ErxdProcess::ErxdProcess(const fs::path& data_dir, std::vector<std::string> extra) : log_(data_dir.string() + ".log") {
+ErxdProcess::ErxdProcess(const fs::path& data_dir, std::vector<std::string> extra, std::vector<std::string> env)
+    : log_(data_dir.string() + ".log") {
   std::vector<std::string> argv = {ERX_ERXD, "--data-dir", data_dir.string(), "--port", "0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   crash::Child::Options o;
   o.argv = argv;
+  o.env = std::move(env);
   o.output = log_;  // stdout and stderr
   fs::remove(log_);
   child_ = crash::Child::spawn(o);
@@ -46,6 +48,17 @@ int ErxdProcess::terminate() {
   const auto [status, killed] = child_.wait_or_kill(std::chrono::milliseconds(15000));
   if (killed) return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::optional<int> ErxdProcess::wait_exit(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (child_.running()) {
+    if (const std::optional<int> status = child_.try_wait())
+      return WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
+    if (std::chrono::steady_clock::now() > deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return std::nullopt;
 }
 
 void ErxdProcess::kill() {

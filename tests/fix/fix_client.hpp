@@ -22,12 +22,18 @@ namespace erx::test {
 // SIGTERM by the destructor (SIGKILL if it does not exit in time).
 class ErxdProcess {
  public:
-  ErxdProcess(const std::filesystem::path& data_dir, std::vector<std::string> extra_args = {});
+  // `env`: NAME=VALUE pairs added to erxd's environment (the crash shim's).
+  ErxdProcess(const std::filesystem::path& data_dir, std::vector<std::string> extra_args = {},
+              std::vector<std::string> env = {});
   ~ErxdProcess();
   [[nodiscard]] std::uint16_t port() const { return port_; }
   // SIGTERM, wait, return the exit status (-1 if it had to be killed).
   int terminate();
   void kill();  // SIGKILL
+  // Waits up to `timeout` for erxd to exit on its own: its exit status, or
+  // nullopt (it is then still running).
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+  [[nodiscard]] pid_t pid() const { return child_.pid(); }
   [[nodiscard]] std::string log() const;
 
  private:

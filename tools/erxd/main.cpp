@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -43,7 +44,18 @@ struct Args {
   bool print_default = false;
 };
 
-bool parse_args(int argc, char** argv, Args& a) {
+// A port number: digits only, 0 (any free port) to 65535. "70000" must not
+// wrap to 4464, nor "abc" read as 0.
+bool parse_port(std::string_view text, int& out) {
+  unsigned value = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || value > 65535) return false;
+  out = static_cast<int>(value);
+  return true;
+}
+
+// False with *why on a bad argument (usage error, exit 2).
+bool parse_args(int argc, char** argv, Args& a, std::string* why) {
   for (int i = 1; i < argc; ++i) {
     const std::string s = argv[i];
     if (s == "--print-default-config") a.print_default = true;
@@ -51,8 +63,11 @@ bool parse_args(int argc, char** argv, Args& a) {
     else if (s == "--no-demo") a.demo = 0;
     else if (i + 1 < argc && s == "--config") a.config_file = argv[++i];
     else if (i + 1 < argc && s == "--data-dir") a.data_dir = argv[++i];
-    else if (i + 1 < argc && s == "--port") a.port = std::atoi(argv[++i]);
-    else return false;
+    else if (i + 1 < argc && s == "--port") {
+      if (!parse_port(argv[++i], a.port)) return *why = "--port takes a number from 0 (any free port) to 65535", false;
+    } else {
+      return *why = "unknown or incomplete argument", false;
+    }
   }
   return true;
 }
@@ -81,13 +96,35 @@ std::optional<gateway::ErxdConfig> load_config(const Args& a, std::string* error
   return c;
 }
 
-void setup_logging(const std::string& data_dir) {
-  std::filesystem::create_directories(data_dir + "/log");
-  auto console = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
-  auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(data_dir + "/log/erxd.log", 10 << 20, 5);
-  auto logger = std::make_shared<spdlog::logger>("erxd", spdlog::sinks_init_list{console, file});
-  logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
+// The console and <data_dir>/log/erxd.log. False with *error when the log
+// cannot be written there (a read-only directory, a file owned by someone
+// else, a directory in the file's place): a start-up error like any other.
+bool setup_logging(const std::string& data_dir, std::string* error) {
+  try {
+    std::filesystem::create_directories(data_dir + "/log");
+    auto console = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
+    auto file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(data_dir + "/log/erxd.log", 10 << 20, 5);
+    auto logger = std::make_shared<spdlog::logger>("erxd", spdlog::sinks_init_list{console, file});
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+    return true;
+  } catch (const std::exception& e) {
+    *error = "cannot write its log in " + data_dir + "/log: " + e.what();
+    return false;
+  }
+}
+
+// Waits for SIGTERM / SIGINT, or for the ledger to fail (fail-stop): a
+// sequencer that has stopped for good makes erxd useless, and a process that
+// stays up answering rejects is never restarted by its supervisor. Returns
+// the signal, or 0 when the ledger failed.
+int wait_for_stop(const sigset_t& signals, ledger::DurableExchange& dx) {
+  const timespec every{0, 100'000'000};  // 100 ms
+  for (;;) {
+    const int sig = sigtimedwait(&signals, nullptr, &every);
+    if (sig > 0) return sig;
+    if (dx.sequencer().failed()) return 0;
+  }
 }
 
 exchange::BusinessDate today_utc() {
@@ -139,8 +176,10 @@ class TimerThread {
 
 int main(int argc, char** argv) {
   Args args;
-  if (!parse_args(argc, argv, args)) {
-    std::fprintf(stderr, "usage: erxd [--config FILE] [--data-dir DIR] [--port N] [--demo|--no-demo] | --print-default-config\n");
+  std::string bad_arg;
+  if (!parse_args(argc, argv, args, &bad_arg)) {
+    std::fprintf(stderr, "erxd: %s\nusage: erxd [--config FILE] [--data-dir DIR] [--port N] [--demo|--no-demo] | "
+                         "--print-default-config\n", bad_arg.c_str());
     return 2;
   }
   if (args.print_default) {
@@ -160,7 +199,10 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  setup_logging(config->data_dir);
+  if (!setup_logging(config->data_dir, &error)) {
+    std::fprintf(stderr, "erxd: %s\n", error.c_str());
+    return 1;
+  }
 
   ledger::SystemClock clock;
   ledger::DurableExchange dx(clock);
@@ -191,14 +233,15 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   {
     TimerThread timer(gw, config->timer_ms);
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    spdlog::info("erxd: signal {}: stopping", sig);
+    const int sig = wait_for_stop(stop_signals, dx);
+    if (sig != 0) spdlog::info("erxd: signal {}: stopping", sig);
+    else spdlog::critical("erxd: the ledger failed: stopping now, last committed seq {}", dx.sequencer().last_committed());
   }
   gw.stop();
   dx.stop();
   if (dx.sequencer().failed()) {
-    spdlog::critical("erxd: the ledger failed: {}", dx.sequencer().failure());
+    spdlog::critical("erxd: exiting with status 1 after a ledger failure; last committed seq {}: {}",
+                     dx.sequencer().last_committed(), dx.sequencer().failure());
     return 1;
   }
   spdlog::info("erxd: inside erxd, {}", gw.latency_summary());
