@@ -190,6 +190,7 @@ constexpr void fields(V& v, CancelOrder& s) {
   v.req("account", s.account);
   v.req("orig_clord_id", s.orig_clord_id);
   v.opt("operator", s.op, OperatorId{0});
+  v.opt("clord_id", s.clord_id, ClOrdId{});
 }
 template <class V>
 constexpr void fields(V& v, ModifyOrder& s) {
@@ -209,6 +210,7 @@ constexpr void fields(V& v, MassCancel& s) {
   v.maybe("side", s.side);
   v.opt("operator", s.op, OperatorId{0});
   v.opt("day_only", s.day_only, false);
+  v.opt("clord_id", s.clord_id, ClOrdId{});
 }
 template <class V>
 constexpr void fields(V&, Timer&) {}

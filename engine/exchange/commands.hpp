@@ -185,6 +185,10 @@ struct CancelOrder {
   AccountId account = 0;     // the account sending the request; must belong to the order's member
   ClOrdId orig_clord_id;     // the order to cancel
   OperatorId op = 0;
+  // The request's own id (FIX ClOrdID of the cancel request; empty: none).
+  // The engine does not use it; the journal keeps it so that the reports of
+  // the cancel can be rebuilt from the journal alone (docs/FIX.md section 12).
+  ClOrdId clord_id{};
   friend bool operator==(const CancelOrder&, const CancelOrder&) = default;
 };
 // qty is the order's new open (leaves) quantity, or with qty_is_total its new
@@ -213,6 +217,7 @@ struct MassCancel {
   std::optional<Side> side;
   OperatorId op = 0;
   bool day_only = false;  // only DAY orders (cancel on disconnect "day orders")
+  ClOrdId clord_id{};     // the request's own id, for its report (as CancelOrder's); empty: none
   friend bool operator==(const MassCancel&, const MassCancel&) = default;
 };
 // Only moves time forward (GTD expiry) when nothing else arrives.

@@ -150,14 +150,16 @@ class CommandGen {
          enumeration<TimeInForce>(), coin() ? Decimal{} : decimal(), decimal(), coin() ? 0 : time(),
          enumeration<StpMode>(), coin() ? 0 : integer<OperatorId>()};
   }
-  void fill(CancelOrder& b) { b = {integer<AccountId>(), string<32>(), coin() ? 0 : integer<OperatorId>()}; }
+  void fill(CancelOrder& b) {
+    b = {integer<AccountId>(), string<32>(), coin() ? 0 : integer<OperatorId>(), coin() ? ClOrdId{} : string<32>()};
+  }
   void fill(ModifyOrder& b) {
     b = {integer<AccountId>(), string<32>(), string<32>(), decimal(), decimal(), coin() ? 0 : integer<OperatorId>(),
          coin()};
   }
   void fill(MassCancel& b) {
     b = {integer<MemberId>(), coin() ? 0 : integer<AccountId>(), string<24>(), std::nullopt,
-         coin() ? 0 : integer<OperatorId>()};
+         coin() ? 0 : integer<OperatorId>(), coin(), coin() ? ClOrdId{} : string<32>()};
     if (coin()) b.side = enumeration<Side>();
   }
   void fill(Timer&) {}

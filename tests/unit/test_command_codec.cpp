@@ -182,13 +182,17 @@ TEST_CASE("command codec: exact bytes of an order", "[command_codec]") {
 }
 
 TEST_CASE("command codec: exact bytes of optional, in-verb and empty bodies", "[command_codec]") {
-  // MassCancel: member, account, symbol, side (presence + value), operator, day_only.
+  // MassCancel: member, account, symbol, side (presence + value), operator, day_only, clord_id.
   CHECK(hex(encode(MassCancel{12, 0, Symbol{}, std::nullopt, 0})) ==
-        "12 0c 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00");
+        "12 0c 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00");
   CHECK(hex(encode(MassCancel{12, 0, Symbol{}, Side::Sell, 0})) ==
-        "12 0c 00 00 00 00 00 00 00 00 01 01 00 00 00 00 00");
+        "12 0c 00 00 00 00 00 00 00 00 01 01 00 00 00 00 00 00");
   CHECK(hex(encode(MassCancel{12, 0, Symbol{}, std::nullopt, 0, true})) ==
-        "12 0c 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01");
+        "12 0c 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00");
+  CHECK(hex(encode(MassCancel{12, 0, Symbol{}, std::nullopt, 0, false, cl("Q1")})) ==
+        "12 0c 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 02 51 31");
+  // CancelOrder: account, orig_clord_id, operator, clord_id (the request's own).
+  CHECK(hex(encode(CancelOrder{5, cl("A1"), 7, cl("C1")})) == "10 05 00 00 00 02 41 31 07 00 00 00 02 43 31");
   // ModifyOrder: account, orig_clord_id, clord_id, price, qty, operator, qty_is_total.
   CHECK(hex(encode(ModifyOrder{5, cl("A1"), ClOrdId{}, dec(5830, 2), dec(900), 7})) ==
         "11 05 00 00 00 02 41 31 00 c6 16 00 00 00 00 00 00 02 84 03 00 00 00 00 00 00 00 07 00 00 00 00");

@@ -187,11 +187,15 @@ std::vector<Case> every_field_cases() {
                    "order account=101 clord_id=A-0001 symbol=CEA25 side=sell type=market tif=gtd price=58.50 "
                    "qty=1000 expire_at=2026-01-05T02:30:00.000000001Z stp=cancel-both operator=7"});
   cases.push_back({CancelOrder{101, cl("A-0001"), 7}, "cancel account=101 orig_clord_id=A-0001 operator=7"});
+  cases.push_back({CancelOrder{101, cl("A-0001"), 7, cl("X-9")},
+                   "cancel account=101 orig_clord_id=A-0001 operator=7 clord_id=X-9"});
   cases.push_back({ModifyOrder{101, cl("A-0001"), cl("A-0002"), dec(5800, 2), dec(500), 7, true},
                    "modify account=101 orig_clord_id=A-0001 clord_id=A-0002 price=58.00 qty=500 operator=7 "
                    "qty_is_total=true"});
   cases.push_back({MassCancel{12, 101, sym("CEA25"), Side::Sell, 7},
                    "mass-cancel member=12 account=101 symbol=CEA25 side=sell operator=7"});
+  cases.push_back({MassCancel{12, 0, Symbol{}, std::nullopt, 7, false, cl("MC-1")},
+                   "mass-cancel member=12 operator=7 clord_id=MC-1"});
   cases.push_back({Timer{}, "timer"});
   return cases;
 }
