@@ -1,5 +1,6 @@
 #include "gateway/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 #include <sstream>
@@ -58,6 +59,8 @@ bool set_top(ErxdConfig& c, std::string_view k, std::string_view v) {
     return number(v, l.logon_backoff_after_per_address) && l.logon_backoff_after_per_address > 0;
   if (k == "limits.logon_backoff_first_ms") return number(v, l.logon_backoff_first_ms) && l.logon_backoff_first_ms > 0;
   if (k == "limits.logon_backoff_max_ms") return number(v, l.logon_backoff_max_ms) && l.logon_backoff_max_ms > 0;
+  if (k == "limits.finished_orders_kept")
+    return number(v, l.finished_orders_kept) && l.finished_orders_kept > 0 && l.finished_orders_kept <= 16'777'216;
   if (k == "limits.max_sending_time_skew_s")
     return number(v, l.max_sending_time_skew_s) && l.max_sending_time_skew_s > 0 && l.max_sending_time_skew_s <= 86'400;
   return false;
@@ -91,11 +94,25 @@ bool check(const ErxdConfig& c, std::string* error) {
   std::set<std::string> ids{c.comp_id};
   auto unique = [&](const std::string& id, const std::string& what) {
     if (id.empty()) return true;
+    // A CompID names its session's store file (<data_dir>/fix/<CompID>.store).
+    const bool plain = id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char ch) {
+      return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
+    }) && id != "." && id != "..";
+    if (!plain) {
+      *error = what + ": CompID must be 1 to 64 letters, digits, '-', '_' or '.'";
+      return false;
+    }
     if (ids.insert(id).second) return true;
     *error = what + ": CompID " + id + " is used twice";
     return false;
   };
+  std::set<exchange::OperatorId> operators;
   for (const MemberSession& m : c.members) {
+    if (m.op != 0 && !operators.insert(m.op).second) {
+      *error = "[member " + m.name + "]: operator " + std::to_string(m.op) +
+               " is another member session's (each session trades as its own operator)";
+      return false;
+    }
     if (m.comp_id.empty() || m.member == 0 || m.account == 0 || m.op == 0 || m.username.empty() ||
         m.password_hash.empty()) {
       *error = "[member " + m.name + "]: comp_id, member, account, operator, username and password are required";

@@ -52,6 +52,10 @@ struct GatewayLimits {
   std::uint32_t logon_backoff_first_ms = 1000;  // the first back-off; doubles with each further failure
   std::uint32_t logon_backoff_max_ms = 60'000;
   std::uint32_t max_sending_time_skew_s = 120;  // |SendingTime - the exchange's clock| allowed on every message
+  // Finished orders of the business day the gateway remembers for status
+  // requests (OrderStatusRequest, OrderMassStatusRequest); beyond, the oldest
+  // are forgotten ("unknown order").
+  std::uint32_t finished_orders_kept = 262'144;
 };
 
 struct ErxdConfig {

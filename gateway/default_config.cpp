@@ -33,6 +33,7 @@ limits.logon_backoff_after_per_address = 20
 limits.logon_backoff_first_ms = 1000
 limits.logon_backoff_max_ms = 60000
 limits.max_sending_time_skew_s = 120
+limits.finished_orders_kept = 262144
 
 [member JXCEMENT]
 comp_id = M1

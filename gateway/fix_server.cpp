@@ -277,6 +277,8 @@ class Connection final : public FIX::Responder {
   }
 
   void flush() {
+    // The store first: it must never be behind what the member may have read.
+    if (session_ != nullptr) hooks_.persist(*session_);
     while (!out_.empty()) {
       const ssize_t n = ::send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL);
       if (n > 0) {

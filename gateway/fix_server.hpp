@@ -49,6 +49,9 @@ class ConnectionHooks {
   // logons) before any session is bound to the connection. `address` is the
   // peer's IP address.
   virtual LogonVerdict authenticate(const LogonRequest& logon, const std::string& address) = 0;
+  // Writes what the session's store has recorded (sequence numbers, sent
+  // messages): called before any byte goes to the member's socket.
+  virtual void persist(FIX::Session& session) = 0;
   // An eventfd that becomes readable when messages are queued for the session.
   virtual int wake_fd(const FIX::SessionID& id) = 0;
   // Sends what is queued for the session; false: the queue overflowed and the

@@ -8,14 +8,17 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <utility>
 #include <filesystem>
 #include <mutex>
 #include <variant>
 
+#include "engine/core/assert.hpp"
 #include "engine/exchange/command_text.hpp"
 #include "gateway/credentials.hpp"
 #include "gateway/fix_server.hpp"
+#include "gateway/fix_store.hpp"
 #include "gateway/inbound.hpp"
 #include "gateway/logon_guard.hpp"
 #include "gateway/quickfix.hpp"
@@ -43,11 +46,22 @@ struct Slot {
   // capacity, so queueing a report allocates nothing once warm.
   std::vector<OutMsg> sending;
   FIX::Message scratch;  // what pump() fills and sends, reused (to_fix.hpp)
+  FixStore* store = nullptr;  // the session's sequence numbers and sent messages (fix_store.hpp)
   bool overflowed = false;      // full while logged on: a slow consumer, disconnected by pump()
   std::uint64_t not_kept = 0;   // messages that found the queue full (told at the next logon)
   std::atomic<bool> logged_on{false};
   std::atomic<bool> logout_requested{false};  // by the throttle; carried out by pump()
   Throttle throttle;
+  // OrderMassStatusRequest answers being sent, a chunk per turn of the
+  // connection (pump), so a member with many orders never fills its queue:
+  // the orders as they stood at the request. Only the connection thread
+  // touches it (the request and pump() both run there).
+  struct MassStatus {
+    std::string req_id;
+    std::vector<OrderInfo> orders;
+    std::size_t next = 0;
+  };
+  std::deque<MassStatus> mass_status;
 
   // Never blocks. A full queue marks a logged-on session for disconnection
   // (a slow consumer). While nobody is logged on, reports wait here for the
@@ -94,7 +108,8 @@ class PendingRequest final : public ledger::Completion {
 
 struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, public ledger::BatchListener {
   Impl(const ErxdConfig& c, ledger::DurableExchange& exchange)
-      : config(c), dx(exchange), router(instruments, orders, market, directory), guard(guard_policy(c.limits)),
+      : config(c), dx(exchange), orders(c.limits.finished_orders_kept), router(instruments, orders, market, directory),
+        stores(c.data_dir + "/fix"), guard(guard_policy(c.limits)),
         dummy_hash(hash_password("not a password", hash_iterations(c))) {}
 
   static LogonGuard::Policy guard_policy(const GatewayLimits& l) {
@@ -126,10 +141,11 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
   std::vector<Delivery> deliveries;
   std::vector<PendingRequest*> finished;
   std::vector<SlotId> woken;
+  std::vector<std::uint32_t> ordinals;  // number_reports()' scratch, by slot
   // sessions
   std::vector<std::unique_ptr<Slot>> slots;
   std::map<std::string, SlotId> slot_of_comp;
-  FIX::MemoryStoreFactory store;
+  FixStoreFactory stores;
   std::unique_ptr<FIX::SessionFactory> factory;
   std::vector<FIX::Session*> sessions;
   std::unique_ptr<FixServer> server;
@@ -162,6 +178,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     slot_of_comp[comp_id] = id;
     if (role == Slot::Role::Member) {
       directory.member_slot[m->member] = id;
+      directory.member_of_operator[m->op] = m->member;
       directory.all_member_slots.push_back(id);
     } else if (role == Slot::Role::DropCopy) {
       directory.drop_copy_slot[m->member] = id;
@@ -189,7 +206,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
   }
 
   bool create_sessions(std::string* error) {
-    factory = std::make_unique<FIX::SessionFactory>(*this, store, nullptr);
+    factory = std::make_unique<FIX::SessionFactory>(*this, stores, nullptr);
     const std::string dictionary = config.dictionary;
     for (const auto& s : slots) {
       FIX::Dictionary d;
@@ -208,7 +225,9 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
       d.setString("CheckLatency", "Y");
       d.setString("MaxLatency", std::to_string(config.limits.max_sending_time_skew_s));
       try {
-        sessions.push_back(factory->create(FIX::SessionID("FIX.4.4", config.comp_id, s->comp_id), d));
+        const FIX::SessionID id("FIX.4.4", config.comp_id, s->comp_id);
+        sessions.push_back(factory->create(id, d));
+        s->store = stores.find(id);
       } catch (const std::exception& e) {
         *error = "FIX session " + s->comp_id + ": " + e.what();
         return false;
@@ -261,8 +280,12 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     const std::size_t first = deliveries.size();
     {
       std::lock_guard lock(views_mu);
-      if (o.status == ledger::Outcome::Status::Committed) router.committed(r.info, o.seq, o.time, o.events, deliveries);
-      else router.failed(r.info, deliveries);
+      if (o.status == ledger::Outcome::Status::Committed) {
+        router.committed(r.info, o.seq, o.time, o.events, deliveries);
+        number_reports(o.seq, first);
+      } else {
+        router.failed(r.info, deliveries);
+      }
     }
     // An internal command (timer, cancel on disconnect) has nobody to answer:
     // a refusal is logged, not dropped.
@@ -275,6 +298,20 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     if (r.info.stamps.framed != 0) stamp_first_report(r.info, first);
     finished.push_back(&r);
   }
+
+  // Each report of committed command `seq` gets its origin: (seq, its place
+  // among the command's reports to its session). Market data is not a report
+  // (it is not sent again after a restart) and is not numbered. Live and at
+  // recovery alike, so the numbers agree (fix_store.hpp).
+  void number_reports(exchange::Seq seq, std::size_t first) {
+    ordinals.assign(slots.size(), 0);
+    for (std::size_t i = first; i < deliveries.size(); ++i) {
+      OutMsg& m = deliveries[i].msg;
+      if (is_market_data(m)) continue;
+      m.origin = ReportOrigin{seq, ++ordinals[deliveries[i].slot]};
+    }
+  }
+  static bool is_market_data(const OutMsg& m) { return m.type == "W" || m.type == "X" || m.type == "Y"; }
 
   // A sampled request's stamps ride on its first report to its session.
   void stamp_first_report(const RequestInfo& info, std::size_t first) {
@@ -342,8 +379,9 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
       // Subscriptions end with the session: its unsent market data would
       // name requests the next logon never made.
       std::lock_guard lock(s->mu);
-      std::erase_if(s->queue, [](const OutMsg& m) { return m.type == "W" || m.type == "X" || m.type == "Y"; });
+      std::erase_if(s->queue, is_market_data);
     }
+    s->mass_status.clear();  // answers to a session that has ended (this thread's, like the requests)
     const CancelOnDisconnect cod = s->role == Slot::Role::Member ? s->member->cancel_on_disconnect : CancelOnDisconnect::None;
     if (cod != CancelOnDisconnect::None) {
       // One command: atomic, like every command. Made by the exchange on the
@@ -411,13 +449,14 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
         std::lock_guard lock(views_mu);
         in = translate_amend(m, t, member, orders, instruments);
       }
-      in.info.slot = sid;
-      in.info.member = member.member;
-      if (const std::int64_t framed = framed_stamp(); framed != 0) in.info.stamps = {framed, LatencyProbe::now(), 0};
       if (in.reject) {
         reply(s, std::move(*in.reject));
         return;
       }
+      // What its reports need comes from the command itself, as at recovery.
+      in.info = request_info(*in.command, directory);
+      ERX_ASSERT(in.info.slot == sid);  // the session's operator is its own (config: one per session)
+      if (const std::int64_t framed = framed_stamp(); framed != 0) in.info.stamps = {framed, LatencyProbe::now(), 0};
       if (!submit(*in.command, in.info)) {
         std::vector<Delivery> out;
         router.failed(in.info, out);
@@ -427,7 +466,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     }
     std::lock_guard lock(views_mu);
     if (t == "H") return order_status(s, m, member);
-    if (t == "AF") return mass_status(s, m, member);
+    if (t == "AF") return mass_status_request(s, m, member);
     if (t == "x") return reply(s, security_list(m, instruments));
     if (t == "g") return trading_session_status(s, m);
     if (t == "V") return market_data_request(s, sid, m);
@@ -445,42 +484,68 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     OutMsg r = no_order_status(m.isSetField(tag::Symbol) ? m.getField(tag::Symbol) : "",
                                m.isSetField(tag::Side) ? m.getField(tag::Side) : "1", "unknown order");
     r.set(tag::ClOrdID, clord).set(tag::OrdRejReason, "5");
+    // The request's id is echoed whether the order is known or not (FIX).
+    if (m.isSetField(tag::OrdStatusReqID)) r.set(tag::OrdStatusReqID, m.getField(tag::OrdStatusReqID));
     reply(s, std::move(r));
   }
 
-  // OrderMassStatusRequest (docs/FIX.md section 4): 585=7 every live order,
-  // 585=1 those of the instrument named by 55 (required); Account (1),
-  // Symbol (55) and Side (54) narrow either.
-  void mass_status(Slot& s, const FIX::Message& m, const MemberSession& member) {
+  // OrderMassStatusRequest (docs/FIX.md section 4): 585=7 every order of
+  // the business day, live or finished (so a member can tell filled from
+  // cancelled, after a restart too); 585=1 those of the instrument named by
+  // 55 (required); Account (1), Symbol (55) and Side (54) narrow either. The
+  // answer is sent by pump(), a chunk per turn.
+  void mass_status_request(Slot& s, const FIX::Message& m, const MemberSession& member) {
     const auto get = [&](int t) { return m.isSetField(t) ? m.getField(t) : std::string(); };
     const std::string req = get(tag::MassStatusReqID);
     const std::string type = get(tag::MassStatusReqType);
     const std::string account = get(tag::Account), symbol = get(tag::Symbol), side = get(tag::Side);
     if (type == "1" && symbol.empty())
       return reply(s, business_reject(m, "AF", 5, "MassStatusReqType 1 requires Symbol (55)"));
-    std::vector<const OrderInfo*> matching;
-    for (const OrderInfo* o : orders.live_of(member.member)) {
+    Slot::MassStatus answer{req, {}, 0};
+    for (const OrderInfo* o : orders.of(member.member, true)) {
       if (!account.empty() && std::to_string(o->account) != account) continue;
       if (!side.empty() && std::string(1, fix_side(o->side)) != side) continue;
       if (!symbol.empty()) {
         const InstrumentInfo* ins = instruments.find(o->instrument);
         if (ins == nullptr || ins->spec.symbol.view() != symbol) continue;
       }
-      matching.push_back(o);
+      answer.orders.push_back(*o);
     }
-    for (std::size_t i = 0; i < matching.size(); ++i) {
-      OutMsg r = router.status_report(*matching[i], 'I');
-      r.set(tag::MassStatusReqID, req).set(tag::TotNumReports, std::to_string(matching.size()));
-      if (i + 1 == matching.size()) r.set(tag::LastRptRequested, "Y");
-      reply(s, std::move(r));
-    }
-    if (matching.empty()) {
+    if (answer.orders.empty()) {
       // One report saying so, with 911=0 912=Y.
       OutMsg r = no_order_status(symbol.empty() ? "NONE" : symbol, side.empty() ? "1" : side, "no matching orders");
       r.set(tag::MassStatusReqID, req).set(tag::TotNumReports, "0").set(tag::LastRptRequested, "Y");
       if (!account.empty()) r.set(tag::Account, account);
-      reply(s, std::move(r));
+      return reply(s, std::move(r));
     }
+    s.mass_status.push_back(std::move(answer));
+    s.wake();
+  }
+
+  // Up to kMassStatusChunk reports of the oldest mass status answer (views
+  // locked); true when more remain.
+  static constexpr std::size_t kMassStatusChunk = 256;
+  bool send_mass_status(Slot& s, FIX::Session& session) {
+    if (s.mass_status.empty()) return false;
+    Slot::MassStatus& a = s.mass_status.front();
+    const std::size_t end = std::min(a.orders.size(), a.next + kMassStatusChunk);
+    std::vector<OutMsg> chunk;
+    {
+      std::lock_guard lock(views_mu);
+      for (std::size_t i = a.next; i < end; ++i) {
+        OutMsg r = router.status_report(a.orders[i], 'I');
+        r.set(tag::MassStatusReqID, a.req_id).set(tag::TotNumReports, std::to_string(a.orders.size()));
+        if (i + 1 == a.orders.size()) r.set(tag::LastRptRequested, "Y");
+        chunk.push_back(std::move(r));
+      }
+    }
+    for (const OutMsg& r : chunk) {
+      to_fix(r, s.scratch);
+      session.send(s.scratch);
+    }
+    a.next = end;
+    if (a.next == a.orders.size()) s.mass_status.pop_front();
+    return !s.mass_status.empty();
   }
 
   // Every instrument's session, or the one named by Symbol (55) or
@@ -589,6 +654,10 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     return {true, {}};
   }
 
+  void persist(FIX::Session& session) override {
+    if (Slot* s = slot_for(session.getSessionID())) s->store->flush();
+  }
+
   int wake_fd(const FIX::SessionID& id) override {
     Slot* s = slot_for(id);
     return s ? s->wake_fd : -1;
@@ -606,9 +675,14 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     for (const OutMsg& m : s->sending) {
       if (m.stamps.framed != 0) latency.record(m.stamps, LatencyProbe::now());
       to_fix(m, s->scratch);
+      s->store->set_origin_of_next(m.origin);
       session.send(s->scratch);
     }
+    s->store->set_origin_of_next({});
     s->sending.clear();
+    // A mass status answer goes out a chunk per turn; the session is woken
+    // again while some of it remains.
+    if (send_mass_status(*s, session)) s->wake();
     if (s->logout_requested.exchange(false)) session.logout("throttle exceeded");
     return true;
   }
@@ -620,13 +694,15 @@ void PendingRequest::done(const ledger::Outcome& o) { gw_.on_done(*this, o); }
 
 Gateway::Gateway(const ErxdConfig& config, ledger::DurableExchange& dx) : impl_(std::make_unique<Impl>(config, dx)) {
   impl_->build_slots();
-  dx.sequencer().set_batch_listener(impl_.get());
 }
+
+bool Gateway::open_sessions(std::string* error) { return impl_->stores.lock(error) && impl_->create_sessions(error); }
 
 Gateway::~Gateway() { stop(); }
 
-void Gateway::load_views() {
+void Gateway::after_recovery() {
   Impl& g = *impl_;
+  g.dx.sequencer().set_batch_listener(&g);
   std::lock_guard lock(g.views_mu);
   const exchange::Exchange& ex = g.dx.exchange();
   for (InstrumentId id = 1;; ++id) {
@@ -654,7 +730,6 @@ void Gateway::load_views() {
 
 bool Gateway::start(std::string* error) {
   Impl& g = *impl_;
-  if (!g.create_sessions(error)) return false;
   g.server = std::make_unique<FixServer>(g, g.config.limits, g.config.comp_id);
   if (!g.server->listen(g.config.fix_host, g.config.fix_port, error)) return false;
   g.server->start();

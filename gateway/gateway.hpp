@@ -27,9 +27,13 @@ class Gateway {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  // Fills the views from the recovered exchange — call while the sequencer is
-  // stopped — then, after the sequencer started, start() listens.
-  void load_views();
+  // Creates the members' FIX sessions and loads their stores (sequence
+  // numbers, sent messages) from <data_dir>/fix — before the ledger is opened.
+  bool open_sessions(std::string* error);
+  // After the ledger's recovery, before the sequencer starts: fills the views
+  // from the recovered exchange and takes the sequencer's batches. Then,
+  // after the sequencer started, start() listens.
+  void after_recovery();
   bool start(std::string* error);
   // Stops accepting, logs every session out, closes the connections.
   void stop();

@@ -116,6 +116,11 @@ Inbound cancel(const FIX::Message& m, const MemberSession& member, const OrderVi
     in.reject = cancel_reject(r, orders.find(member.member, r.orig_clord_id), 1, "unknown order");
     return in;
   }
+  // The request's own ClOrdID goes into the journal: its report echoes it.
+  if (!fits(c.clord_id, r.clord_id) || r.clord_id.empty()) {
+    in.reject = cancel_reject(r, orders.find(member.member, r.orig_clord_id), 99, "ClOrdID must be 1 to 32 characters");
+    return in;
+  }
   c.account = *account;
   in.command = c;
   return in;
@@ -172,6 +177,7 @@ Inbound mass_cancel(const FIX::Message& m, const MemberSession& member) {
   exchange::MassCancel c;
   c.member = member.member;
   c.op = member.op;
+  if (!fits(c.clord_id, r.clord_id) || r.clord_id.empty()) return refuse("99", "ClOrdID must be 1 to 32 characters");
   if (r.mass_cancel_type == 0) return refuse("99", "MassCancelRequestType must be 1 (by Symbol) or 7 (all orders)");
   if (r.mass_cancel_type == 1) {
     // An empty symbol would be every instrument: 530=1 needs the one it names.

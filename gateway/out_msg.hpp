@@ -3,6 +3,8 @@
 // the ledger's writer thread (no QuickFIX there), and what a session's
 // connection thread turns into a FIX::Message when it sends (fix_server.cpp).
 
+#include <compare>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +12,18 @@
 #include "gateway/latency_probe.hpp"
 
 namespace erx::gateway {
+
+// Where a report came from: the committed command's seq and the report's
+// place (1, 2, ...) among that command's reports to one session. {0, 0}: not
+// a report of a committed command (an answer of the gateway's own). The FIX
+// store keeps the last origin sent per session (fix_store.hpp), which is
+// where recovery resumes.
+struct ReportOrigin {
+  std::uint64_t seq = 0;
+  std::uint32_t ordinal = 0;
+  [[nodiscard]] bool none() const noexcept { return seq == 0; }
+  friend auto operator<=>(const ReportOrigin&, const ReportOrigin&) = default;
+};
 
 struct OutField {
   int tag = 0;
@@ -31,6 +45,7 @@ struct OutMsg {
   std::vector<OutField> fields;
   std::vector<OutGroup> groups;
   LatencyStamps stamps;  // the request's, on its first report when it was sampled
+  ReportOrigin origin;   // set by the gateway for the reports of a committed command
 
   OutMsg& set(int tag, std::string value) {
     fields.push_back(OutField{tag, std::move(value)});

@@ -66,6 +66,69 @@ std::string exec_id(exchange::Seq seq, std::size_t index) { return std::to_strin
 
 }  // namespace
 
+// ------------------------------------------------------------ requests
+
+namespace {
+
+std::string decimal_text(const exchange::Decimal& d) { return format_fixed(d.units, d.scale); }
+
+// The member session an operator trades for, if any.
+bool from_session(exchange::OperatorId op, const Directory& dir, RequestInfo& r) {
+  const auto m = dir.member_of_operator.find(op);
+  if (op == 0 || m == dir.member_of_operator.end()) return false;
+  const auto slot = dir.member_slot.find(m->second);
+  if (slot == dir.member_slot.end()) return false;
+  r.member = m->second;
+  r.slot = slot->second;
+  return true;
+}
+
+}  // namespace
+
+RequestInfo request_info(const exchange::CommandBody& body, const Directory& dir) {
+  RequestInfo r;
+  std::visit(
+      [&](const auto& c) {
+        using C = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<C, exchange::NewOrder>) {
+          if (!from_session(c.op, dir, r)) return;
+          r.kind = RequestInfo::Kind::NewOrder;
+          r.clord_id = c.clord_id.view();
+          r.symbol = c.symbol.view();
+          r.side = fix_side(c.side);
+          r.order_qty = decimal_text(c.qty);
+          r.price = c.type == exchange::OrderType::Limit ? decimal_text(c.price) : std::string();
+          r.ord_type = fix_ord_type(c.type);
+          r.tif = fix_tif(c.tif);
+          r.account = std::to_string(c.account);
+        } else if constexpr (std::is_same_v<C, exchange::CancelOrder>) {
+          if (!from_session(c.op, dir, r)) return;
+          r.kind = RequestInfo::Kind::Cancel;
+          r.clord_id = c.clord_id.view();
+          r.orig_clord_id = c.orig_clord_id.view();
+          r.account = std::to_string(c.account);
+        } else if constexpr (std::is_same_v<C, exchange::ModifyOrder>) {
+          if (!from_session(c.op, dir, r)) return;
+          r.kind = RequestInfo::Kind::Replace;
+          r.clord_id = c.clord_id.view();
+          r.orig_clord_id = c.orig_clord_id.view();
+          r.order_qty = decimal_text(c.qty);
+          r.price = decimal_text(c.price);
+          r.account = std::to_string(c.account);
+        } else if constexpr (std::is_same_v<C, exchange::MassCancel>) {
+          if (!from_session(c.op, dir, r)) return;
+          r.kind = RequestInfo::Kind::MassCancel;
+          r.clord_id = c.clord_id.view();
+          r.symbol = c.symbol.view();
+          r.side = c.side ? fix_side(*c.side) : 0;
+          r.account = c.account != 0 ? std::to_string(c.account) : std::string();
+          r.mass_cancel_type = c.symbol.empty() ? 7 : 1;  // 530=1 by Symbol, 7 all orders
+        }
+      },
+      body);
+  return r;
+}
+
 // ------------------------------------------------------------ reports
 
 OutMsg rejected_order_report(const RequestInfo& r, std::string exec_id, int ord_rej_reason, std::string_view text) {
@@ -171,6 +234,7 @@ void Router::committed(const RequestInfo& r, exchange::Seq seq, exchange::Timest
           else if constexpr (std::is_same_v<E, exchange::InstrumentCreated> ||
                              std::is_same_v<E, exchange::InstrumentChanged>) instruments_.upsert(e.instrument, e.spec);
           else if constexpr (std::is_same_v<E, exchange::DailyStatistics>) on_close(e);
+          else if constexpr (std::is_same_v<E, exchange::DayOpened>) orders_.new_day();
           else if constexpr (std::is_same_v<E, exchange::ReferencePriceSet>) {
             if (InstrumentInfo* ins = instruments_.find(e.instrument)) {
               ins->reference = e.reference;

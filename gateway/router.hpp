@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/exchange/commands.hpp"
 #include "engine/exchange/events.hpp"
 #include "gateway/fix_time.hpp"
 #include "gateway/latency_probe.hpp"
@@ -50,10 +51,22 @@ struct Delivery {
 // subscriptions.
 struct Directory {
   std::map<exchange::MemberId, SlotId> member_slot;
+  // The operator each member session trades as (unique across sessions), to
+  // its member: a committed command names its operator, so who sent it — and
+  // who gets its rejects — follows from the journal alone.
+  std::map<exchange::OperatorId, exchange::MemberId> member_of_operator;
   std::map<exchange::MemberId, SlotId> drop_copy_slot;
   SlotId regulator_slot = kNoSlot;
   std::vector<SlotId> all_member_slots;  // TradingSessionStatus goes to these
 };
+
+// What the reports of a committed command need to know of its request, read
+// from the command alone (and the directory): so the reports the journal
+// holds can be made again at recovery exactly as they were made live. A
+// command whose operator is no member session's (0: the exchange itself, a
+// timer, cancel on disconnect, an operator script) is Internal: its rejects
+// go nowhere, its order reports to the member's session as always.
+[[nodiscard]] RequestInfo request_info(const exchange::CommandBody& body, const Directory& dir);
 
 class Router {
  public:

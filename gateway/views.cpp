@@ -168,11 +168,20 @@ void OrderView::finished(OrderInfo& o) {
   }
 }
 
-std::vector<const OrderInfo*> OrderView::live_of(exchange::MemberId member) const {
+void OrderView::new_day() {
+  for (std::size_t i = finished_head_; i < finished_order_.size(); ++i) {
+    const std::uint32_t s = by_id_.find(finished_order_[i]);
+    if (s != book::IdIndex::kMissing && !slot(s).order.live()) forget(s);
+  }
+  finished_order_.clear();
+  finished_head_ = 0;
+}
+
+std::vector<const OrderInfo*> OrderView::of(exchange::MemberId member, bool finished_too) const {
   std::vector<const OrderInfo*> out;
   for (std::uint32_t s = 0; s < used_slots_; ++s) {
     const OrderInfo& o = slot(s).order;
-    if (o.id != 0 && o.member == member && o.live()) out.push_back(&o);
+    if (o.id != 0 && o.member == member && (finished_too || o.live())) out.push_back(&o);
   }
   std::sort(out.begin(), out.end(), [](const OrderInfo* a, const OrderInfo* b) { return a->id < b->id; });
   return out;

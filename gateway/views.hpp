@@ -79,16 +79,18 @@ struct OrderInfo {
 // A just-accepted order as the view keeps it: all of it open, nothing executed.
 [[nodiscard]] OrderInfo order_info(const exchange::OrderAccepted& a);
 
-// Live orders, plus finished ones of this run (so a status request or a late
-// cancel of a just-filled order can be answered by ClOrdID). Bounded: the
-// finished orders beyond `keep_finished` are forgotten oldest first.
+// Live orders, plus the business day's finished ones (so a status request or
+// a late cancel of a filled order is answered by ClOrdID, and a member can
+// tell filled from cancelled after a restart: docs/FIX.md section 4).
+// Bounded: the finished orders beyond `keep_finished` are forgotten oldest
+// first; new_day() forgets them all.
 //
 // Every routed report looks an order up here, so the view is flat: orders in
 // fixed chunks (stable addresses, nothing copied as it grows, freed slots
 // reused) and two open-addressing indexes (engine/book/id_index.hpp), by
 // order id and by a 64-bit hash of (member, ClOrdID). Orders whose keys share
 // a hash are chained, so a collision costs a comparison, never a wrong
-// answer. Nothing reaches a member in slot order (live_of() sorts).
+// answer. Nothing reaches a member in slot order (of() sorts).
 class OrderView {
  public:
   explicit OrderView(std::size_t keep_finished = 100'000);
@@ -99,8 +101,11 @@ class OrderView {
   void rekey(OrderInfo& o, const exchange::ClOrdId& new_clord);
   // Call when an order stops being live.
   void finished(OrderInfo& o);
-  // The member's live orders, by order id.
-  [[nodiscard]] std::vector<const OrderInfo*> live_of(exchange::MemberId member) const;
+  // The member's orders by order id: the live ones, and with `finished_too`
+  // the finished ones still remembered.
+  [[nodiscard]] std::vector<const OrderInfo*> of(exchange::MemberId member, bool finished_too) const;
+  // A new business day opened: the finished orders of the last one are forgotten.
+  void new_day();
 
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;

@@ -233,16 +233,26 @@ FIX::Message mass_status_request(const std::string& id) {
   return m;
 }
 
-std::optional<FIX::Message> mass_status_until(FixMember& member, const std::string& reports) {
-  std::optional<FIX::Message> last;
+std::vector<FIX::Message> mass_status_answers(FixMember& member, FIX::Message request) {
+  const std::string id = field(request, 584);
+  member.send(request);
+  std::vector<FIX::Message> got;
+  while (const auto r = member.wait_for([&](const FIX::Message& m) { return msg_type(m) == "8" && field(m, 584) == id; })) {
+    got.push_back(*r);
+    if (field(*r, 912) == "Y") return got;
+  }
+  return {};
+}
+
+std::optional<std::vector<FIX::Message>> live_orders_until(FixMember& member, std::size_t live) {
   for (int i = 0; i < 20; ++i) {
-    FIX::Message af = mass_status_request("ST" + std::to_string(i));
-    member.send(af);
-    last = member.wait_for([](const FIX::Message& m) { return msg_type(m) == "8" && field(m, 150) == "I"; });
-    if (last && field(*last, 911) == reports) break;
+    std::vector<FIX::Message> open;
+    for (const FIX::Message& m : mass_status_answers(member, mass_status_request("ST" + std::to_string(i))))
+      if (field(m, 39) == "0" || field(m, 39) == "1") open.push_back(m);
+    if (open.size() == live) return open;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  return last;
+  return std::nullopt;
 }
 
 std::string config_with(const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& set) {

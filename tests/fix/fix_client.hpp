@@ -92,10 +92,14 @@ FIX::Message replace_order(const std::string& clord, const std::string& orig, co
 FIX::Message market_data_request(const std::string& id, char subscription, const std::vector<std::string>& entry_types,
                                  const std::string& symbol);
 FIX::Message mass_status_request(const std::string& id);
-// Sends mass status requests until one reports `reports` orders (the state
-// after an asynchronous change, such as cancel on disconnect); the last
-// answer, or nullopt when none came.
-std::optional<FIX::Message> mass_status_until(FixMember& m, const std::string& reports);
+// The answers to one mass status request, up to its last (912=Y); empty when
+// it did not end in time.
+std::vector<FIX::Message> mass_status_answers(FixMember& member, FIX::Message request);
+// Sends mass status requests (585=7) until the member has `live` live orders
+// (39=0 or 1; the answer lists the day's finished orders too) — the state
+// after an asynchronous change, such as cancel on disconnect. Their reports,
+// or nullopt when the count was not reached in time.
+std::optional<std::vector<FIX::Message>> live_orders_until(FixMember& m, std::size_t live);
 // erxd's embedded configuration with some `key = value` lines replaced,
 // written to dir/erxd.conf; returns its path.
 std::string config_with(const std::filesystem::path& dir, const std::vector<std::pair<std::string, std::string>>& set);

@@ -81,6 +81,7 @@ TEST_CASE("erxd: after a ledger failure it exits with status 1 at once, naming t
           "[erxd][integration]") {
   TempDir tmp("erx-erxd-failstop");
   const auto data = tmp.path() / "d";
+  std::filesystem::create_directories(data / "ledger");  // the shim watches it from erxd's first write
   // No timer commands: the fsyncs counted are the start's and the orders'.
   const std::string config = config_with(tmp.path(), {{"timer_ms", "600000"}});
   ErxdProcess erxd(data, {"--config", config},

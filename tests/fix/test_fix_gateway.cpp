@@ -486,24 +486,12 @@ FIX::Message mass_status(const std::string& id, const std::string& type, const s
   return m;
 }
 
-// The answers to one mass status request, up to its last (912=Y); empty when
-// it did not end in time.
-std::vector<FIX::Message> mass_status_answers(FixMember& member, FIX::Message request) {
-  const std::string id = field(request, 584);
-  member.send(request);
-  std::vector<FIX::Message> got;
-  while (const auto r = member.wait_for([&](const FIX::Message& m) { return msg_type(m) == "8" && field(m, 584) == id; })) {
-    got.push_back(*r);
-    if (field(*r, 912) == "Y") return got;
-  }
-  return {};
-}
-
-// ClOrdIDs of the open orders a mass status reports (none for the empty answer).
+// The live orders (39=0 or 1) among a mass status request's answers: it lists
+// the day's finished orders too.
 std::set<std::string> open_orders(FixMember& member, FIX::Message request) {
   std::set<std::string> ids;
   for (const FIX::Message& m : mass_status_answers(member, std::move(request)))
-    if (field(m, 37) != "NONE") ids.insert(field(m, 11));
+    if (field(m, 37) != "NONE" && (field(m, 39) == "0" || field(m, 39) == "1")) ids.insert(field(m, 11));
   return ids;
 }
 

@@ -2,6 +2,8 @@
 // FIX timestamps, the throttle.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <variant>
 
@@ -9,6 +11,7 @@
 #include "gateway/credentials.hpp"
 #include "gateway/fix_fields.hpp"
 #include "gateway/fix_framer.hpp"
+#include "gateway/fix_store.hpp"
 #include "gateway/fix_time.hpp"
 #include "gateway/inbound.hpp"
 #include "gateway/latency_probe.hpp"
@@ -16,6 +19,7 @@
 #include "gateway/logon_check.hpp"
 #include "gateway/logon_guard.hpp"
 #include "gateway/router.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace erx::gateway;
 
@@ -344,8 +348,8 @@ TEST_CASE("order view: found by id and by (member, ClOrdID) only, finished order
   CHECK(view.find(1, "B")->id == 3);
   CHECK(view.find(2, "B")->id == 5);              // the same ClOrdID of another member
   CHECK(view.find(3, "B") == nullptr);
-  // live_of: by order id, whatever the table's order.
-  const auto live = view.live_of(1);
+  // of(): by order id, whatever the table's order.
+  const auto live = view.of(1, false);
   REQUIRE(live.size() == 2);
   CHECK(live[0]->id == 3);
   CHECK(live[1]->id == 7);
@@ -367,7 +371,7 @@ TEST_CASE("order view: found by id and by (member, ClOrdID) only, finished order
   CHECK(view.find(1, long_id) == nullptr);
   CHECK(view.find(3) != nullptr);
   CHECK(view.find(5) != nullptr);
-  CHECK(view.live_of(1).empty());
+  CHECK(view.of(1, false).empty());
 }
 
 TEST_CASE("order view: a ClOrdID used again (a new day) names the newest order, and the older one after it goes",
@@ -402,7 +406,7 @@ TEST_CASE("order view: a ClOrdID used again (a new day) names the newest order, 
   CHECK(small.find(4, "R") == nullptr);
   small.add(order(21, "R"));
   CHECK(small.find(4, "R")->id == 21);
-  CHECK(small.live_of(4).size() == 1);
+  CHECK(small.of(4, false).size() == 1);
 }
 
 // ------------------------------------------------------------------ issue 12, A
@@ -518,4 +522,68 @@ TEST_CASE("log text: control bytes, backslashes and high bytes escaped, length b
   CHECK(log_text("a\nb\r\x01" "c\\d\x7f\xff") == "a\\x0ab\\x0d\\x01c\\x5cd\\x7f\\xff");
   CHECK(log_text(std::string(500, 'x'), 10) == std::string(10, 'x') + "...");
   CHECK(log_text("").empty());
+}
+
+// ------------------------------------------------------------ issue 12, D
+
+TEST_CASE("fix store: sequence numbers, sent messages and report origins survive a reopen; a torn tail is cut",
+          "[gateway][unit]") {
+  erx::test::TempDir tmp("erx-fix-store");
+  const std::string path = (tmp.path() / "M1.store").string();
+  const auto msg = [](int seq, const char* type) {
+    return "8=FIX.4.4\x01" "9=20\x01" "35=" + std::string(type) + "\x01" "34=" + std::to_string(seq) + "\x01" "10=000\x01";
+  };
+  {
+    FixStore s(path, "M1");
+    CHECK(s.getNextSenderMsgSeqNum() == 1);
+    CHECK(s.last_origin().none());
+    s.set_origin_of_next({40, 1});
+    s.set(1, msg(1, "8"));
+    s.incrNextSenderMsgSeqNum();
+    s.incrNextSenderMsgSeqNum();  // an admin message: not kept
+    s.set(3, msg(3, "X"));        // market data: not kept
+    s.incrNextSenderMsgSeqNum();
+    s.set_origin_of_next({41, 2});
+    s.set(4, msg(4, "8"));
+    s.incrNextSenderMsgSeqNum();
+    s.incrNextTargetMsgSeqNum();
+    s.incrNextTargetMsgSeqNum();
+    CHECK(s.flush());
+  }
+  {
+    FixStore s(path, "M1");
+    CHECK(s.getNextSenderMsgSeqNum() == 5);
+    CHECK(s.getNextTargetMsgSeqNum() == 3);
+    CHECK(s.last_origin() == ReportOrigin{41, 2});
+    std::vector<std::string> got;
+    s.get(1, 10, got);
+    CHECK(got == std::vector<std::string>{msg(1, "8"), msg(4, "8")});
+    s.get(2, 3, got);
+    CHECK(got.empty());
+    // A reset restarts the numbers, keeps what was delivered.
+    s.reset();
+    CHECK(s.getNextSenderMsgSeqNum() == 1);
+    CHECK(s.messages() == 0);
+    CHECK(s.last_origin() == ReportOrigin{41, 2});
+    s.set(1, msg(1, "8"));
+    s.incrNextSenderMsgSeqNum();
+    s.flush();
+  }
+  // A torn last record (a power cut) is cut off; what came before stays.
+  const auto size = std::filesystem::file_size(path);
+  std::filesystem::resize_file(path, size - 3);
+  {
+    FixStore s(path, "M1");
+    CHECK(s.messages() == 1);
+    CHECK(s.getNextSenderMsgSeqNum() == 2);  // the torn increment is lost, the message's number is not
+    CHECK(s.last_origin() == ReportOrigin{41, 2});
+  }
+  // Garbage from the start: a new store.
+  std::ofstream(path, std::ios::trunc) << "not a store at all";
+  {
+    FixStore s(path, "M1");
+    CHECK(s.getNextSenderMsgSeqNum() == 1);
+    CHECK(s.messages() == 0);
+    CHECK(s.last_origin().none());
+  }
 }

@@ -211,13 +211,15 @@ int main(int argc, char** argv) {
   options.sequencer.max_batch = config->sequencer_batch;
   options.sequencer.snapshot_every = config->snapshot_every;
   options.reserved_orders = config->reserved_orders;
-  if (!dx.open(options, &error)) {
+  // The FIX sessions' stores first (recovery resumes each session after the
+  // last report its store says was sent), then the ledger.
+  gateway::Gateway gw(*config, dx);
+  if (!gw.open_sessions(&error) || !dx.open(options, &error)) {
     spdlog::critical("erxd: {}", error);
     return 1;
   }
   const bool empty = dx.recovery().last_seq == 0;
-  gateway::Gateway gw(*config, dx);
-  gw.load_views();
+  gw.after_recovery();
   dx.start();
   if (!gw.start(&error)) {
     spdlog::critical("erxd: {}", error);
