@@ -106,7 +106,10 @@ class PendingRequest final : public ledger::Completion {
   Gateway::Impl& gw_;
 };
 
-struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, public ledger::BatchListener {
+struct Gateway::Impl final : public FIX::Application,
+                             public ConnectionHooks,
+                             public ledger::BatchListener,
+                             public ledger::RecoveryObserver {
   Impl(const ErxdConfig& c, ledger::DurableExchange& exchange)
       : config(c), dx(exchange), orders(c.limits.finished_orders_kept), router(instruments, orders, market, directory),
         stores(c.data_dir + "/fix"), guard(guard_policy(c.limits)),
@@ -282,7 +285,7 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
       std::lock_guard lock(views_mu);
       if (o.status == ledger::Outcome::Status::Committed) {
         router.committed(r.info, o.seq, o.time, o.events, deliveries);
-        number_reports(o.seq, first);
+        number_reports(o.seq, deliveries, first);
       } else {
         router.failed(r.info, deliveries);
       }
@@ -303,12 +306,12 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
   // among the command's reports to its session). Market data is not a report
   // (it is not sent again after a restart) and is not numbered. Live and at
   // recovery alike, so the numbers agree (fix_store.hpp).
-  void number_reports(exchange::Seq seq, std::size_t first) {
+  void number_reports(exchange::Seq seq, std::vector<Delivery>& out, std::size_t first) {
     ordinals.assign(slots.size(), 0);
-    for (std::size_t i = first; i < deliveries.size(); ++i) {
-      OutMsg& m = deliveries[i].msg;
+    for (std::size_t i = first; i < out.size(); ++i) {
+      OutMsg& m = out[i].msg;
       if (is_market_data(m)) continue;
-      m.origin = ReportOrigin{seq, ++ordinals[deliveries[i].slot]};
+      m.origin = ReportOrigin{seq, ++ordinals[out[i].slot]};
     }
   }
   static bool is_market_data(const OutMsg& m) { return m.type == "W" || m.type == "X" || m.type == "Y"; }
@@ -334,6 +337,99 @@ struct Gateway::Impl final : public FIX::Application, public ConnectionHooks, pu
     deliveries.clear();
     for (SlotId id : woken) slots[id]->wake();
     give_back(finished);
+  }
+
+  // ---------------------------------------------------------------- recovery
+  //
+  // The ledger's recovery replays at least the business day (from its
+  // open's snapshot, durable_exchange.hpp): the views start from the state
+  // the replay starts at, and every replayed command is routed like a live
+  // one. Its reports that a session's store says were sent before the
+  // restart are dropped; the others — made while the session was away, or
+  // lost with the process before they reached its socket — wait for the
+  // session's next logon (docs/FIX.md section 2).
+
+  std::vector<Delivery> replayed;              // one replayed command's deliveries
+  std::vector<std::vector<OutMsg>> rebuilt;    // by slot: reports not sent before the restart
+  std::vector<std::uint64_t> rebuilt_not_kept; // by slot: beyond the queue's capacity
+
+  void on_recovery_start(const exchange::Exchange& ex) override {
+    std::lock_guard lock(views_mu);
+    instruments = InstrumentView{};
+    orders = OrderView(config.limits.finished_orders_kept);
+    market = MarketView{};
+    rebuilt.assign(slots.size(), {});
+    rebuilt_not_kept.assign(slots.size(), 0);
+    load_views(ex);
+  }
+
+  void on_replayed(const exchange::Command& cmd, std::span<const exchange::Event> events) override {
+    std::lock_guard lock(views_mu);
+    replayed.clear();
+    router.committed(request_info(cmd.body, directory), cmd.seq, cmd.time, events, replayed);
+    number_reports(cmd.seq, replayed, 0);
+    // A new business day: what was not sent of the last one is not sent
+    // after a restart (its orders' state is in a mass status answer).
+    if (std::any_of(events.begin(), events.end(), [](const exchange::Event& e) { return std::holds_alternative<exchange::DayOpened>(e); })) {
+      for (auto& r : rebuilt) r.clear();
+      rebuilt_not_kept.assign(slots.size(), 0);
+    }
+    for (Delivery& d : replayed) {
+      if (d.msg.origin.none()) continue;  // market data: subscriptions do not survive
+      const Slot& s = *slots[d.slot];
+      if (d.msg.origin <= s.store->last_origin()) continue;  // sent before the restart
+      if (rebuilt[d.slot].size() >= s.capacity) {
+        ++rebuilt_not_kept[d.slot];
+        continue;
+      }
+      rebuilt[d.slot].push_back(std::move(d.msg));
+    }
+  }
+
+  // After recovery: the rebuilt reports wait in their sessions' queues.
+  void queue_rebuilt_reports() {
+    const exchange::Seq tail = dx.recovery().last_seq;
+    for (std::size_t i = 0; i < rebuilt.size(); ++i) {
+      Slot& s = *slots[i];
+      if (s.store->last_origin().seq > tail)
+        spdlog::warn("fix {}: its store says seq {} was reported, beyond the ledger's tail {} (a store of another "
+                     "ledger?)", s.comp_id, s.store->last_origin().seq, tail);
+      if (rebuilt[i].empty() && rebuilt_not_kept[i] == 0) continue;
+      std::lock_guard lock(s.mu);
+      for (OutMsg& m : rebuilt[i]) s.queue.push_back(std::move(m));
+      s.not_kept += rebuilt_not_kept[i];
+      spdlog::info("fix {}: {} reports of the business day rebuilt from the ledger (not sent before the restart){}",
+                   s.comp_id, rebuilt[i].size(),
+                   rebuilt_not_kept[i] ? " and " + std::to_string(rebuilt_not_kept[i]) + " beyond its queue" : "");
+    }
+    rebuilt.clear();
+    rebuilt_not_kept.clear();
+  }
+
+  // The views of a recovered exchange: instruments, the day's statistics,
+  // open orders and the depth they make.
+  void load_views(const exchange::Exchange& ex) {
+    for (InstrumentId id = 1;; ++id) {
+      const exchange::InstrumentSpec* spec = ex.instrument_spec(id);
+      if (spec == nullptr) break;
+      instruments.upsert(id, *spec);
+      InstrumentInfo* info = instruments.find(id);
+      info->session = ex.session(id).value_or(exchange::SessionState::Closed);
+      info->reference = ex.reference_price(id);
+      std::tie(info->band_lo, info->band_hi) = ex.price_band(id);
+      // The last trade's quantity and time are not kept by the engine: unknown
+      // until the next trade (the snapshot omits them).
+      market.restore_day(id, ex.today_stats(id));
+    }
+    for (const exchange::Exchange::OpenOrder& o : ex.list_open_orders()) {
+      OrderInfo info = order_info(o.order);
+      info.leaves = o.leaves;
+      info.cum_qty = o.cum_qty;
+      info.cum_cash = o.cum_cash;
+      info.status = o.cum_qty > 0 ? OrderStatus::PartiallyFilled : OrderStatus::New;
+      const OrderInfo& stored = orders.add(info);
+      if (stored.resting()) market.add_resting(info.instrument, info.side, info.price, info.leaves, 1);
+    }
   }
 
   // A message of the gateway's own (not from the engine) to one session.
@@ -703,30 +799,10 @@ Gateway::~Gateway() { stop(); }
 void Gateway::after_recovery() {
   Impl& g = *impl_;
   g.dx.sequencer().set_batch_listener(&g);
-  std::lock_guard lock(g.views_mu);
-  const exchange::Exchange& ex = g.dx.exchange();
-  for (InstrumentId id = 1;; ++id) {
-    const exchange::InstrumentSpec* spec = ex.instrument_spec(id);
-    if (spec == nullptr) break;
-    g.instruments.upsert(id, *spec);
-    InstrumentInfo* info = g.instruments.find(id);
-    info->session = ex.session(id).value_or(exchange::SessionState::Closed);
-    info->reference = ex.reference_price(id);
-    std::tie(info->band_lo, info->band_hi) = ex.price_band(id);
-    // The last trade's quantity and time are not kept by the engine: unknown
-    // until the next trade (the snapshot omits them).
-    g.market.restore_day(id, ex.today_stats(id));
-  }
-  for (const exchange::Exchange::OpenOrder& o : ex.list_open_orders()) {
-    OrderInfo info = order_info(o.order);
-    info.leaves = o.leaves;
-    info.cum_qty = o.cum_qty;
-    info.cum_cash = o.cum_cash;
-    info.status = o.cum_qty > 0 ? OrderStatus::PartiallyFilled : OrderStatus::New;
-    const OrderInfo& stored = g.orders.add(info);
-    if (stored.resting()) g.market.add_resting(info.instrument, info.side, info.price, info.leaves, 1);
-  }
+  g.queue_rebuilt_reports();
 }
+
+ledger::RecoveryObserver& Gateway::recovery_observer() { return *impl_; }
 
 bool Gateway::start(std::string* error) {
   Impl& g = *impl_;

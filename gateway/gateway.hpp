@@ -30,9 +30,13 @@ class Gateway {
   // Creates the members' FIX sessions and loads their stores (sequence
   // numbers, sent messages) from <data_dir>/fix — before the ledger is opened.
   bool open_sessions(std::string* error);
-  // After the ledger's recovery, before the sequencer starts: fills the views
-  // from the recovered exchange and takes the sequencer's batches. Then,
-  // after the sequencer started, start() listens.
+  // What the ledger's recovery shows the gateway (DurableOptions::observer):
+  // the views and the reports of the business day are rebuilt from it.
+  ledger::RecoveryObserver& recovery_observer();
+  // After the ledger's recovery, before the sequencer starts: the reports
+  // rebuilt and not sent before the restart wait for their sessions; the
+  // sequencer's batches come here. Then, after the sequencer started,
+  // start() listens.
   void after_recovery();
   bool start(std::string* error);
   // Stops accepting, logs every session out, closes the connections.

@@ -51,6 +51,7 @@
 #define throw(...) noexcept(sizeof(#__VA_ARGS__) == 1)
 #include <quickfix/Application.h>
 #include <quickfix/DataDictionary.h>
+#include <quickfix/FileStore.h>
 #include <quickfix/Log.h>
 #include <quickfix/Message.h>
 #include <quickfix/MessageStore.h>

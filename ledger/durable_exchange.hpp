@@ -9,6 +9,7 @@
 // crash tests run; tools that only read a ledger use replay_journal().
 
 #include <memory>
+#include <span>
 #include <string>
 
 #include "engine/exchange/exchange.hpp"
@@ -19,10 +20,27 @@
 
 namespace erx::ledger {
 
+// Sees what recovery rebuilds: the state it starts from and every command
+// replayed after it, with its events — erxd's gateway rebuilds from them its
+// views and the reports of the business day that were never sent
+// (docs/FIX.md section 2, "Sequence numbers and recovery").
+class RecoveryObserver {
+ public:
+  virtual ~RecoveryObserver() = default;
+  // The state recovery starts from: a snapshot's, or the empty exchange.
+  virtual void on_recovery_start(const exchange::Exchange& state) = 0;
+  // Each command replayed after it, with its events (valid during the call).
+  virtual void on_replayed(const exchange::Command& cmd, std::span<const exchange::Event> events) = 0;
+};
+
 struct DurableOptions {
   LedgerOptions ledger;  // its limits apply only when the ledger is created
   SequencerOptions sequencer;
   std::uint32_t reserved_orders = 0;  // Exchange::reserve_orders() after recovery (0: none)
+  // With an observer, recovery starts no later than the current business
+  // day's open (its snapshot; else an older one, or seq 1), so the observer
+  // sees every command of the day.
+  RecoveryObserver* observer = nullptr;
 };
 
 class DurableExchange {
@@ -49,7 +67,7 @@ class DurableExchange {
   [[nodiscard]] const exchange::Exchange& exchange() const { return *exchange_; }
 
  private:
-  ReplayResult recover();
+  ReplayResult recover(RecoveryObserver* observer);
   bool load_snapshot_at(exchange::Seq seq, Hash& chain, std::string* why);
   void fresh_exchange();
 

@@ -99,6 +99,7 @@ ReplayResult replay_journal(Ledger& ledger, exchange::Exchange& ex, const Replay
     cmd.time = rec.header.time;
     ex.apply(cmd);
     if (ex.last_seq() != expect) return fail(expect, "the engine refused the record's seq or time");
+    if (options.after_apply) options.after_apply(cmd);
     res.last_seq = expect;
     res.last_hash = rec.hash;
     res.last_time = rec.header.time;

@@ -17,6 +17,9 @@
 namespace erx::ledger {
 
 struct ReplayOptions {
+  // Called with each command right after the Exchange applied it (recovery's
+  // observer sees the command and its events: durable_exchange.hpp).
+  std::function<void(const exchange::Command&)> after_apply;
   exchange::Seq until = 0;  // stop after this seq (0 = the end of the journal)
   // Called after each command is applied (verification finishes row batches here).
   std::function<void(exchange::Seq)> after_command;

@@ -70,15 +70,21 @@ std::string ErxdProcess::log() const { return crash::slurp(log_); }
 
 // ------------------------------------------------------------------ member
 
-FixMember::FixMember(std::string comp_id, std::string username, std::string password, std::uint16_t port)
+FixMember::FixMember(std::string comp_id, std::string username, std::string password, std::uint16_t port,
+                     std::string store_dir)
     : comp_id_(std::move(comp_id)), username_(std::move(username)), password_(std::move(password)),
       session_("FIX.4.4", comp_id_, "ERX") {
+  const bool keep = !store_dir.empty();
   std::stringstream cfg;
   cfg << "[DEFAULT]\nConnectionType=initiator\nReconnectInterval=1\nHeartBtInt=30\nStartTime=00:00:00\n"
-      << "EndTime=00:00:00\nUseDataDictionary=Y\nDataDictionary=" << ERX_FIX_DICTIONARY << "\nResetOnLogon=Y\n"
-      << "SocketConnectHost=127.0.0.1\nSocketConnectPort=" << port << "\nCheckLatency=N\n"
-      << "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=" << comp_id_ << "\nTargetCompID=ERX\n";
+      << "EndTime=00:00:00\nUseDataDictionary=Y\nDataDictionary=" << ERX_FIX_DICTIONARY
+      << "\nResetOnLogon=" << (keep ? "N" : "Y") << "\n"
+      << "SocketConnectHost=127.0.0.1\nSocketConnectPort=" << port << "\nCheckLatency=N\n";
+  if (keep) cfg << "FileStorePath=" << store_dir << "\n";
+  cfg << "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=" << comp_id_ << "\nTargetCompID=ERX\n";
   settings_ = std::make_unique<FIX::SessionSettings>(cfg);
+  if (keep) store_ = std::make_unique<FIX::FileStoreFactory>(*settings_);
+  else store_ = std::make_unique<FIX::MemoryStoreFactory>();
 }
 
 FixMember::~FixMember() {
@@ -86,7 +92,7 @@ FixMember::~FixMember() {
 }
 
 bool FixMember::logon(std::chrono::milliseconds timeout) {
-  initiator_ = std::make_unique<FIX::SocketInitiator>(*this, store_, *settings_);
+  initiator_ = std::make_unique<FIX::SocketInitiator>(*this, *store_, *settings_);
   initiator_->start();
   std::unique_lock lock(mu_);
   return cv_.wait_for(lock, timeout, [&] { return logged_on_; });

@@ -44,7 +44,11 @@ class ErxdProcess {
 
 class FixMember final : public FIX::Application {
  public:
-  FixMember(std::string comp_id, std::string username, std::string password, std::uint16_t port);
+  // With `store_dir`, the member keeps its sequence numbers and sent
+  // messages there (a QuickFIX FileStore) and logs on without 141=Y, as a
+  // member that recovers by resend would; without, it resets at every logon.
+  FixMember(std::string comp_id, std::string username, std::string password, std::uint16_t port,
+            std::string store_dir = "");
   ~FixMember() override;
 
   // Starts the initiator and waits for the logon (false: not logged on in time).
@@ -73,7 +77,7 @@ class FixMember final : public FIX::Application {
   std::string comp_id_, username_, password_;
   FIX::SessionID session_;
   std::unique_ptr<FIX::SessionSettings> settings_;
-  FIX::MemoryStoreFactory store_;
+  std::unique_ptr<FIX::MessageStoreFactory> store_;
   std::unique_ptr<FIX::SocketInitiator> initiator_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -77,6 +77,7 @@ class RawFix {
   void rewind() { --seq_; }
   [[nodiscard]] const std::string& received() const { return in_; }
   [[nodiscard]] int next_seq() const { return seq_; }
+  void set_next_seq(int seq) { seq_ = seq; }
 
   // A message written field by field, e.g. "35=A\x01" "49=M1\x01...": only
   // BeginString, BodyLength and CheckSum are added, nothing is checked.

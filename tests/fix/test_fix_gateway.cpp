@@ -266,7 +266,7 @@ TEST_CASE("fix: market data snapshot and increments follow the book and the trad
   CHECK(field(*rej8, 281) == "8");
 }
 
-TEST_CASE("fix: after a restart a member sees its open orders (mass status)", "[fix][integration]") {
+TEST_CASE("fix: after a restart a member sees its open orders and the day's filled ones (mass status)", "[fix][integration]") {
   TempDir tmp("erx-fix");
   {
     Demo demo(tmp);
@@ -296,9 +296,13 @@ TEST_CASE("fix: after a restart a member sees its open orders (mass status)", "[
   CHECK(field(*st, 39) == "0");
   CHECK(field(*st, 151) == "100");
   CHECK(field(*st, 44) == "49.00");
-  CHECK(field(*st, 911) == "1");
+  CHECK(field(*st, 911) == "2");  // the day's orders: G1 open, and T-B filled
   CHECK(field(*st, 5800) == "2");  // the STP mode recovered with the order: M1's default, cancel taker
   CHECK(field(*st, 126).empty());  // GTC: no ExpireTime
+  const auto filled = m1->wait_for(exec_report("T-B", 'I'));
+  REQUIRE(filled);
+  CHECK(field(*filled, 39) == "2");
+  CHECK(field(*filled, 14) == "5");
 
   // The day's statistics were recovered with the exchange.
   FIX::Message md = market_data_request("AFTER", '0', {"2"}, "CEA25");

@@ -526,7 +526,7 @@ TEST_CASE("log text: control bytes, backslashes and high bytes escaped, length b
 
 // ------------------------------------------------------------ issue 12, D
 
-TEST_CASE("fix store: sequence numbers, sent messages and report origins survive a reopen; a torn tail is cut",
+TEST_CASE("fix store: sequence numbers, sent messages and report origins survive a reopen, a torn tail is cut",
           "[gateway][unit]") {
   erx::test::TempDir tmp("erx-fix-store");
   const std::string path = (tmp.path() / "M1.store").string();

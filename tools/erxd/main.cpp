@@ -214,6 +214,7 @@ int main(int argc, char** argv) {
   // The FIX sessions' stores first (recovery resumes each session after the
   // last report its store says was sent), then the ledger.
   gateway::Gateway gw(*config, dx);
+  options.observer = &gw.recovery_observer();
   if (!gw.open_sessions(&error) || !dx.open(options, &error)) {
     spdlog::critical("erxd: {}", error);
     return 1;
