@@ -22,8 +22,8 @@
 // the ledger, not this file, is the exchange's record.
 //
 // A record: u8 kind, u32 length of the payload, the payload, u32 checksum
-// (FNV-1a of kind, length and payload); a torn or damaged tail is cut off at
-// load. Every integer little-endian.
+// (of kind, length and payload); a torn or damaged tail is cut off at load.
+// Every integer little-endian.
 
 #include <cstdint>
 #include <map>
@@ -79,7 +79,8 @@ class FixStore final : public FIX::MessageStore {
     std::uint32_t bytes;
   };
   void load();
-  void append(Kind kind, const std::string& payload);
+  void append(Kind kind, std::string_view head, std::string_view tail = {});
+  void append_number(Kind kind, int value);
   void write_header_now();
   bool flush_locked() const;
 
