@@ -31,33 +31,9 @@
 #include <thread>
 
 #include "gateway/config.hpp"
-#include "gateway/logon_check.hpp"
-#include "gateway/quickfix.hpp"
+#include "gateway/connection_core.hpp"
 
 namespace erx::gateway {
-
-struct LogonVerdict {
-  bool accepted = false;
-  std::string refusal;  // member-facing Text of the Logout, when refused
-};
-
-// What a connection needs from the gateway.
-class ConnectionHooks {
- public:
-  virtual ~ConnectionHooks() = default;
-  // Checks a Logon's CompID and credentials (and the back-off after failed
-  // logons) before any session is bound to the connection. `address` is the
-  // peer's IP address.
-  virtual LogonVerdict authenticate(const LogonRequest& logon, const std::string& address) = 0;
-  // Writes what the session's store has recorded (sequence numbers, sent
-  // messages): called before any byte goes to the member's socket.
-  virtual void persist(FIX::Session& session) = 0;
-  // An eventfd that becomes readable when messages are queued for the session.
-  virtual int wake_fd(const FIX::SessionID& id) = 0;
-  // Sends what is queued for the session; false: the queue overflowed and the
-  // member must be disconnected.
-  virtual bool pump(FIX::Session& session) = 0;
-};
 
 class Connection;
 
