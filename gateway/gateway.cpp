@@ -804,6 +804,8 @@ void Gateway::after_recovery() {
 
 ledger::RecoveryObserver& Gateway::recovery_observer() { return *impl_; }
 
+ConnectionHooks& Gateway::connection_hooks() { return *impl_; }
+
 bool Gateway::start(std::string* error) {
   Impl& g = *impl_;
   g.server = std::make_unique<FixServer>(g, g.config.limits, g.config.comp_id);

@@ -20,6 +20,8 @@
 
 namespace erx::gateway {
 
+class ConnectionHooks;  // connection_core.hpp
+
 class Gateway {
  public:
   Gateway(const ErxdConfig& config, ledger::DurableExchange& exchange);
@@ -41,6 +43,10 @@ class Gateway {
   bool start(std::string* error);
   // Stops accepting, logs every session out, closes the connections.
   void stop();
+
+  // What a connection needs from the gateway, for a transport other than
+  // erxd's sockets (the FIX fuzz target drives a ConnectionCore with it).
+  ConnectionHooks& connection_hooks();
 
   // Submits one of erxd's own commands (timer, demo data); its events reach
   // members like any other. False when the sequencer has stopped.
