@@ -29,7 +29,10 @@ namespace erx::ledger {
 inline constexpr std::uint8_t kJournalFormat = 1;
 // 2: mass-cancel gained day_only (its binary body grew by one byte).
 // 3: modify gained qty_is_total (its binary body grew by one byte).
-inline constexpr std::uint16_t kEngineVersion = 3;
+// 4: limits on amounts (docs/EXCHANGE.md "Limits on amounts"): deposits,
+//    issues, fee minimums, holding limits and modifies that version 3
+//    accepted (or aborted on) are now rejected.
+inline constexpr std::uint16_t kEngineVersion = 4;
 inline constexpr std::size_t kRecordOverhead = 96;
 
 struct RecordHeader {

@@ -236,7 +236,8 @@ class Exchange {
   RejectReason check_operator(OperatorId op, MemberId member, OperatorAction action) const;
   RejectReason check_eligible(const MemberState& m, const InstrumentState& ins) const;
   RejectReason check_holding_limit(const MemberState& m, const InstrumentState& ins, Qty more) const;
-  Qty position_of(const MemberState& m, InstrumentId ins) const;
+  Money position_of(const MemberState& m, InstrumentId ins) const;
+  Money outstanding(AssetId asset) const;  // all of an asset in the exchange (funding.cpp)
 
   void set_leaves(OrderState& o, Qty leaves);
 

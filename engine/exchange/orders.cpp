@@ -58,8 +58,10 @@ RejectReason Exchange::check_eligible(const MemberState& m, const InstrumentStat
   return RejectReason::NotEligible;
 }
 
-// Everything the member holds of the instrument, in every bucket of every account.
-Qty Exchange::position_of(const MemberState& m, InstrumentId id) const {
+// Everything the member holds of the instrument, in every bucket of every
+// account. Kept as Money, never narrowed: it is a part of the instrument's
+// outstanding total (at most kMaxRightsUnits), but nothing here relies on that.
+Money Exchange::position_of(const MemberState& m, InstrumentId id) const {
   Money total = 0;
   for (AccountId acc : m.accounts) {
     const AccountState& a = *account(acc);
@@ -67,7 +69,7 @@ Qty Exchange::position_of(const MemberState& m, InstrumentId id) const {
                      Bucket::Registry})
       total += balances_.get(a.slot, id, b);
   }
-  return static_cast<Qty>(total);
+  return total;
 }
 
 // Would buying `more` take the member above the instrument's holding limit,
@@ -75,7 +77,7 @@ Qty Exchange::position_of(const MemberState& m, InstrumentId id) const {
 RejectReason Exchange::check_holding_limit(const MemberState& m, const InstrumentState& ins, Qty more) const {
   if (ins.holding_limit == 0) return RejectReason::None;
   const Qty open_buys = ins.id <= m.open_buy_qty.size() ? m.open_buy_qty[ins.id - 1] : 0;
-  const Money after = Money(position_of(m, ins.id)) + open_buys + more;
+  const Money after = position_of(m, ins.id) + open_buys + more;
   return after > ins.holding_limit ? RejectReason::HoldingLimitExceeded : RejectReason::None;
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "engine/core/assert.hpp"
+#include "engine/exchange/amount_limits.hpp"
 #include "engine/exchange/exchange.hpp"
 
 namespace erx::exchange {
@@ -183,8 +184,13 @@ std::uint64_t Exchange::state_hash() const {
 }
 
 void Exchange::check_invariants() const {
-  // Conservation: per asset, every balance sums to zero (External mirrors the rest).
-  for (AssetId asset = 0; asset < balances_.assets(); ++asset) ERX_ASSERT(balances_.sum(asset) == 0);
+  // Conservation: per asset, every balance sums to zero (External mirrors the rest),
+  // and what the exchange holds of each asset is within its limit (amount_limits.hpp).
+  for (AssetId asset = 0; asset < balances_.assets(); ++asset) {
+    ERX_ASSERT(balances_.sum(asset) == 0);
+    const Money total = outstanding(asset);
+    ERX_ASSERT(total >= 0 && total <= (asset == kCash ? kMaxCashFen : kMaxRightsUnits));
+  }
 
   // No member balance is negative; the exchange holds only its External mirror and fees.
   for (std::uint32_t slot = 0; slot < balances_.slots(); ++slot)

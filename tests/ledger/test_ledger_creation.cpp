@@ -131,10 +131,11 @@ TEST_CASE("ledger creation: a complete ledger without the marker (a plain mdb_co
 
 TEST_CASE("journal: a record written by another engine version is refused by replay, with its seq",
           "[ledger][creation]") {
-  // 2: before modify gained qty_is_total (the version this build replaced),
-  // 1: before mass-cancel gained day_only, 4: a newer engine's.
-  REQUIRE(ledger::kEngineVersion == 3);
-  const int other = GENERATE(2, 1, 4);
+  // 3: before the limits on amounts (the version this build replaced),
+  // 2: before modify gained qty_is_total,
+  // 1: before mass-cancel gained day_only, 5: a newer engine's.
+  REQUIRE(ledger::kEngineVersion == 4);
+  const int other = GENERATE(3, 2, 1, 5);
   const auto other_version = static_cast<std::uint16_t>(other);
   TempDir tmp("erx-engine-version");
   const fs::path dir = tmp.sub("ledger");
@@ -165,5 +166,5 @@ TEST_CASE("journal: a record written by another engine version is refused by rep
   CHECK_FALSE(report.ok);
   CHECK(report.first_bad_seq == 1);
   CHECK(report.problem.find("engine version " + std::to_string(other)) != std::string::npos);
-  CHECK(report.problem.find("this build replays version 3") != std::string::npos);
+  CHECK(report.problem.find("this build replays version 4") != std::string::npos);
 }
