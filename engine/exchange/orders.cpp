@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/core/assert.hpp"
+#include "engine/exchange/amount_limits.hpp"
 #include "engine/exchange/exchange.hpp"
 #include "engine/exchange/units.hpp"
 
@@ -81,6 +82,14 @@ RejectReason Exchange::check_holding_limit(const MemberState& m, const Instrumen
   return after > ins.holding_limit ? RejectReason::HoldingLimitExceeded : RejectReason::None;
 }
 
+// Can an order or modify of this instrument trade now without the day's trade
+// count (a uint32 in DailyStatistics) passing its maximum? One command trades
+// at most once with each resting order of the book.
+RejectReason Exchange::check_trade_count(const InstrumentState& ins) const {
+  return ins.day.trades > kMaxTradesPerDay - limits_.max_open_orders_per_book ? RejectReason::TradeLimitReached
+                                                                              : RejectReason::None;
+}
+
 // The member's live order that currently carries this ClOrdID, or null.
 Exchange::OrderState* Exchange::live_order(MemberId member, const ClOrdId& clord) {
   auto live_under_key = [&](OrderId id) {
@@ -114,6 +123,7 @@ void Exchange::on(const NewOrder& c) {
   if (const RejectReason r = check_account_may_trade(*a); r != RejectReason::None) return no(r);
   if (ins->state == SessionState::Halted) return no(RejectReason::InstrumentHalted);
   if (ins->state != SessionState::Continuous) return no(RejectReason::SessionNotOpen);
+  if (const RejectReason r = check_trade_count(*ins); r != RejectReason::None) return no(r);
   if (!valid(c.side) || !valid(c.type) || !valid(c.tif) || !valid(c.stp)) return no(RejectReason::InvalidEnum);
   if (c.clord_id.empty()) return no(RejectReason::InvalidName);
   if (clord_ids_.find(a->member, c.clord_id) != 0) return no(RejectReason::DuplicateClOrdId);
@@ -211,6 +221,7 @@ void Exchange::on(const ModifyOrder& c) {
   if (const RejectReason r = check_account_may_trade(acc); r != RejectReason::None) return no(r);
   if (ins.state == SessionState::Halted) return no(RejectReason::InstrumentHalted);
   if (ins.state != SessionState::Continuous) return no(RejectReason::SessionNotOpen);
+  if (const RejectReason r = check_trade_count(ins); r != RejectReason::None) return no(r);
   const bool new_clord = !c.clord_id.empty() && c.clord_id != o->clord_id;
   if (new_clord && clord_ids_.find(a->member, c.clord_id) != 0) return no(RejectReason::DuplicateClOrdId);
 
@@ -224,6 +235,10 @@ void Exchange::on(const ModifyOrder& c) {
     qty.value -= o->cum_qty;  // a multiple of the lot: every fill is
   }
   if (qty.value > ins.max_qty) return no(RejectReason::AboveMaxSize);
+  // Each modify may reopen up to max_qty: the order's executed quantity plus
+  // its new leaves is capped over its life (amount_limits.hpp), so it can
+  // never overflow however many times it is refilled.
+  if (o->cum_qty > kMaxOrderLifetimeQtyUnits - qty.value) return no(RejectReason::AboveMaxSize);
   if (qty.value > o->leaves && qty.value < ins.min_qty) return no(RejectReason::BelowMinSize);
   const Units price = checked_price(c.price, ins.spec.price_scale, ins.tick, ins.band_lo, ins.band_hi);
   if (!price.ok()) return no(price.error);

@@ -217,6 +217,7 @@ void Exchange::check_invariants() const {
     const Need need = need_of(o);
     ERX_ASSERT(o.reserved_cash == need.cash && o.reserved_qty == need.qty);
     ERX_ASSERT(o.leaves > 0 && o.cum_qty + o.leaves <= o.qty);
+    ERX_ASSERT(o.qty <= kMaxOrderLifetimeQtyUnits);
     reserved[{o.account_slot, kCash}] += o.reserved_cash;
     reserved[{o.account_slot, o.instrument}] += o.reserved_qty;
     if (o.side == Side::Buy) open_buys[{o.member, o.instrument}] += o.leaves;
