@@ -859,6 +859,9 @@ class Harness {
   // mostly list, so that orders trade); otherwise any value, edges often.
   InstrumentSpec spec(bool tame = false) {
     if (tame) return tame_spec();
+    // (A book of 2^20 levels costs 24 MB, three times per instrument here:
+    // the largest ladders are drawn less often than the 2^16 ones.)
+    if (in_.one_in(limits_.max_ladder_levels > (1u << 16) ? 48 : 8)) return largest_spec();
     InstrumentSpec s;
     switch (in_.below(16)) {
       case 0:
@@ -977,6 +980,37 @@ class Harness {
     return s;
   }
 
+  // Everything at its largest: scales 0, the largest tick, a reference at the
+  // top of the ladder, the largest order size, 100 years per unit: the
+  // largest notional an order can name (about 10^34 fen).
+  InstrumentSpec largest_spec() {
+    InstrumentSpec s;
+    s.symbol = Symbol::of("L" + std::to_string(++symbol_counter_));
+    const bool water = in_.one_in(2);
+    s.right_class = water ? RightClass::WaterRight : RightClass::EmissionRight;
+    s.unit = Label::of("t");
+    s.term_years = in_.one_in(4) ? 1 + static_cast<std::int32_t>(in_.below(kMaxTermYears)) : kMaxTermYears;
+    if (water) {
+      s.water_type = WaterRightType::Regional;
+      s.basin = Label::of(kBasins[in_.below(3)]);
+    } else {
+      s.pollutant = Label::of("NOx");
+      s.region = Label::of(kRegions[in_.below(3)]);
+    }
+    s.price_scale = 0;
+    s.qty_scale = 0;
+    s.tick = Decimal{kMaxTickUnits, 0};
+    s.lot = Decimal{1, 0};
+    s.continuous.min_qty = Decimal{1, 0};
+    s.continuous.max_qty = Decimal{kMaxOrderQtyUnits, 0};
+    s.continuous.band_bps = in_.one_in(2) ? 9'999 : 1'000;
+    const std::int64_t top = static_cast<std::int64_t>(limits_.max_ladder_levels) - 1 - static_cast<std::int64_t>(in_.below(2));
+    s.reference_price = Decimal{top * kMaxTickUnits, 0};
+    s.price_unit = PriceUnit::PerUnitYear;
+    if (in_.one_in(3)) s.holding_limit = Decimal{kMaxRightsUnits, 0};
+    return s;
+  }
+
   InstrumentSpec tame_spec() {
     InstrumentSpec s;
     s.symbol = Symbol::of("I" + std::to_string(++symbol_counter_));
@@ -1080,7 +1114,13 @@ class Harness {
     f.right_class = enumeration<RightClass>(kRightClasses);
     static constexpr std::uint32_t kRates[] = {0, 0, 100, 1'000, 3'000, 500'000, 999'999, 1'000'000, 1'000'001,
                                                std::numeric_limits<std::uint32_t>::max()};
+    const bool largest = in_.one_in(8);  // 100 % and the largest minimum
     for (FeeLine* line : {&f.trading, &f.settlement}) {
+      if (largest) {
+        line->rate_ppm = kMaxFeeRatePpm;
+        line->minimum = Decimal{kMaxFeeMinimumFen, kCashScale};
+        continue;
+      }
       line->rate_ppm = in_.one_in(8) ? in_.u32() : kRates[in_.below(std::size(kRates))];
       switch (in_.below(8)) {
         case 0:
@@ -1455,8 +1495,10 @@ class Harness {
 };
 
 // The Exchange's limits for an input: the defaults (ladders of up to 2^20
-// levels, so the largest prices), with few instruments and members so that
-// an input stays fast, or tight ones that reach their rejects (book-full,
+// levels, so the largest prices erxd can see), ladders of 2^16 levels (prices
+// up to 6.5 x 10^16 units, enough for notionals past 2^128 x 10^-6, at a
+// sixteenth of the memory), both with few instruments and members so that an
+// input stays fast; or tight limits that reach their rejects (book-full,
 // limit-reached, a short ladder).
 ExchangeLimits limits_for(std::uint8_t b) {
   ExchangeLimits l;
@@ -1464,6 +1506,7 @@ ExchangeLimits limits_for(std::uint8_t b) {
   l.max_members = 12;
   l.max_accounts = 24;
   l.max_operators = 12;
+  if (b % 4 == 1) l.max_ladder_levels = 1u << 16;
   if (b % 4 == 0) {
     l.max_instruments = 3;
     l.max_members = 3;
