@@ -1462,7 +1462,9 @@ class Harness {
       apply(Deposit{a, in_.one_in(8) ? cash(14) : spelled(fen, kCashScale)}, Stamp::Prelude);
       for (const InstrumentInfo& ins : std::vector<InstrumentInfo>(model_.instruments)) {
         if (in_.one_in(8)) continue;
-        const Qty q = ins.lot * static_cast<Qty>(1'000 + in_.below(in_.one_in(4) ? 100'000'000 : 100'000));
+        const Qty lots = static_cast<Qty>(1'000 + in_.below(in_.one_in(4) ? 100'000'000 : 100'000));
+        Qty q;
+        if (__builtin_mul_overflow(ins.lot, lots, &q)) q = kMaxRightsUnits;  // a lot of 10^12 (the largest)
         apply(IssueRights{a, ins.spec.symbol, in_.one_in(8) ? rights(&ins, a, Bucket::Registry, 15)
                                                              : spelled(q, ins.spec.qty_scale)},
               Stamp::Prelude);
