@@ -99,6 +99,10 @@ FixReject fix_reject(exchange::RejectReason reason) noexcept {
     // exchange applied it: the same answer the gateway gave when it checked
     // this itself (102=99), and 103=13 incorrect quantity.
     case R::QtyNotAboveExecuted: return order(13, 99, 99, 0, "OrderQty must be above the quantity already executed");
+    // The instrument's trade count of the day (a 32-bit figure) is nearly
+    // full: like a full book, the exchange cannot take the order now (380=4).
+    case R::TradeLimitReached:
+      return order(99, 99, 99, 4, "the instrument's trades today have reached their limit; try the next business day");
 
     case R::UnknownOperator: return order(0, 2, 99, 6, "unknown operator");
     case R::DuplicateOperator: return operator_only(0, "operator already exists");

@@ -29,7 +29,12 @@ namespace erx::ledger {
 inline constexpr std::uint8_t kJournalFormat = 1;
 // 2: mass-cancel gained day_only (its binary body grew by one byte).
 // 3: modify gained qty_is_total (its binary body grew by one byte).
-inline constexpr std::uint16_t kEngineVersion = 4;
+// 4: limits on amounts (docs/EXCHANGE.md "Limits on amounts"): deposits,
+//    issues, fee minimums, holding limits and modifies that version 3
+//    accepted (or aborted on) are now rejected.
+// 5: cancel and mass-cancel gained clord_id, the request's own id (their
+//    binary bodies grew by its length byte at least).
+inline constexpr std::uint16_t kEngineVersion = 5;
 inline constexpr std::size_t kRecordOverhead = 96;
 
 struct RecordHeader {

@@ -199,6 +199,10 @@ int Ledger::load_limits(lmdb::Txn& txn, const exchange::ExchangeLimits& wanted, 
     if (error) *error = "ledger " + options_.dir + ": unreadable engine limits";
     return EINVAL;
   }
+  if (const std::string_view why = exchange::limits_problem(limits_); !why.empty()) {
+    if (error) *error = "ledger " + options_.dir + ": engine limits out of range: " + std::string(why);
+    return EINVAL;
+  }
   return 0;
 }
 

@@ -76,6 +76,7 @@ enum class RejectReason : std::uint16_t {
   BookFull = 63,
   TooManyOwners = 64,
   QtyNotAboveExecuted = 65,  // modify with qty_is_total: the new total is not above what the order executed
+  TradeLimitReached = 66,    // the instrument's trades today are within one book of kMaxTradesPerDay
   // operators
   UnknownOperator = 70,      // no such operator (order commands, set-operator)
   DuplicateOperator = 71,

@@ -10,11 +10,25 @@
 #include "engine/exchange/exchange.hpp"
 
 #include "engine/core/assert.hpp"
+#include "engine/exchange/amount_limits.hpp"
 
 namespace erx::exchange {
 
+std::string_view limits_problem(const ExchangeLimits& l) noexcept {
+  if (l.max_open_orders_per_book == 0 || l.max_ladder_levels == 0)
+    return "max_open_orders_per_book and max_ladder_levels must be at least 1";
+  if (l.max_open_orders_per_book > kMaxOpenOrdersPerBook)
+    return "max_open_orders_per_book x the largest order quantity must fit int64";
+  if (l.max_ladder_levels > kMaxLadderLevels) return "max_ladder_levels x the largest tick (x 2) must fit int64";
+  if (l.max_members >= UINT32_MAX - 1) return "max_members + 1 (a book's owners) must be below 2^32 - 1";
+  return {};
+}
+
 Exchange::Exchange(ExchangeSink& sink, ExchangeLimits limits)
     : sink_(sink), limits_(limits), book_events_(std::make_unique<BookEvents>(*this)), order_index_(4096) {
+  // Limits out of range are a configuration error, caught before any command:
+  // every book built later would refuse them (or its sums could overflow).
+  ERX_ASSERT_MSG(limits_problem(limits).empty(), "ExchangeLimits out of range (limits_problem())");
   // Slot 0: the exchange's own account (External mirror and fee income).
   members_.emplace(kExchangeMember, MemberState{CreateMember{kExchangeMember, Label::of("ERX"), {}, {},
                                                              MemberCategory::MarketMaker, true, StpMode::None},

@@ -36,6 +36,13 @@ struct ExchangeLimits {
   std::uint32_t max_ladder_levels = 1u << 20;  // per book; see docs/EXCHANGE.md "Price ladder"
 };
 
+// Why a set of limits cannot be used (empty when it can): a book's two must
+// be at least 1, max_open_orders_per_book at most kMaxOpenOrdersPerBook and
+// max_ladder_levels at most kMaxLadderLevels (amount_limits.hpp: the sums of
+// quantities and the prices of a book must fit int64), max_members below
+// 2^32 - 2 (a book's owner count). The Exchange asserts this when built.
+[[nodiscard]] std::string_view limits_problem(const ExchangeLimits& l) noexcept;
+
 class Exchange {
  public:
   explicit Exchange(ExchangeSink& sink, ExchangeLimits limits = {});
@@ -117,6 +124,9 @@ class Exchange {
 
  private:
   friend class SnapshotCodec;  // snapshot.cpp: reads and writes every member below
+  // Tests only (tests/unit/test_amount_limits.cpp): puts the state where no
+  // test can take it by commands in reasonable time (four billion trades).
+  friend struct ExchangeTestAccess;
 
   struct MemberState {
     CreateMember spec;
@@ -236,7 +246,9 @@ class Exchange {
   RejectReason check_operator(OperatorId op, MemberId member, OperatorAction action) const;
   RejectReason check_eligible(const MemberState& m, const InstrumentState& ins) const;
   RejectReason check_holding_limit(const MemberState& m, const InstrumentState& ins, Qty more) const;
-  Qty position_of(const MemberState& m, InstrumentId ins) const;
+  RejectReason check_trade_count(const InstrumentState& ins) const;
+  Money position_of(const MemberState& m, InstrumentId ins) const;
+  Money outstanding(AssetId asset) const;  // all of an asset in the exchange (funding.cpp)
 
   void set_leaves(OrderState& o, Qty leaves);
 

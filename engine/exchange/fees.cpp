@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "engine/core/assert.hpp"
+#include "engine/exchange/amount_limits.hpp"
 
 namespace erx::exchange {
 
@@ -33,13 +34,21 @@ Money fill_cash(const CashRule& rule, Price price, Qty qty) {
 
 Money fee_target(const FeeLineUnits& line, const Money& cum_cash) {
   if (cum_cash <= 0) return 0;
+  ERX_ASSERT(line.rate_ppm <= kMaxFeeRatePpm);  // set-fees refuses more; both paths rely on it
   // Fast path, exact: cum_cash × rate fits int64 (cum_cash below ~9 × 10^12 fen).
   constexpr std::int64_t kFastLimit = std::numeric_limits<std::int64_t>::max() / 1'000'000;
   if (cum_cash <= kFastLimit) {
     const Money proportional = Money(static_cast<std::int64_t>(cum_cash) * line.rate_ppm / 1'000'000);
     return proportional > line.minimum ? proportional : line.minimum;
   }
-  const Money proportional = divide_rounded(cum_cash * line.rate_ppm, Money(1'000'000), Rounding::Down);
+  // floor(cum_cash × rate / 10^6) without forming cum_cash × rate, which can
+  // pass Money's 2^128 for the notional of an order that names the largest
+  // price and quantity (docs/EXCHANGE.md "Limits on amounts"): with
+  // cum_cash = q × 10^6 + r, it is q × rate + floor(r × rate / 10^6), and
+  // q × rate <= cum_cash because rate <= 10^6.
+  const Money q = cum_cash / 1'000'000;
+  const Money r = cum_cash % 1'000'000;
+  const Money proportional = q * line.rate_ppm + r * line.rate_ppm / 1'000'000;
   return proportional > line.minimum ? proportional : line.minimum;
 }
 

@@ -193,6 +193,7 @@ std::string_view to_string(RejectReason r) noexcept {
     case RejectReason::BookFull: return "book-full";
     case RejectReason::TooManyOwners: return "too-many-owners";
     case RejectReason::QtyNotAboveExecuted: return "qty-not-above-executed";
+    case RejectReason::TradeLimitReached: return "trade-limit-reached";
     case RejectReason::UnknownOperator: return "unknown-operator";
     case RejectReason::DuplicateOperator: return "duplicate-operator";
     case RejectReason::OperatorOfOtherMember: return "operator-of-other-member";

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/core/assert.hpp"
+#include "engine/exchange/amount_limits.hpp"
 #include "engine/exchange/exchange.hpp"
 #include "engine/exchange/units.hpp"
 
@@ -58,8 +59,10 @@ RejectReason Exchange::check_eligible(const MemberState& m, const InstrumentStat
   return RejectReason::NotEligible;
 }
 
-// Everything the member holds of the instrument, in every bucket of every account.
-Qty Exchange::position_of(const MemberState& m, InstrumentId id) const {
+// Everything the member holds of the instrument, in every bucket of every
+// account. Kept as Money, never narrowed: it is a part of the instrument's
+// outstanding total (at most kMaxRightsUnits), but nothing here relies on that.
+Money Exchange::position_of(const MemberState& m, InstrumentId id) const {
   Money total = 0;
   for (AccountId acc : m.accounts) {
     const AccountState& a = *account(acc);
@@ -67,7 +70,7 @@ Qty Exchange::position_of(const MemberState& m, InstrumentId id) const {
                      Bucket::Registry})
       total += balances_.get(a.slot, id, b);
   }
-  return static_cast<Qty>(total);
+  return total;
 }
 
 // Would buying `more` take the member above the instrument's holding limit,
@@ -75,8 +78,16 @@ Qty Exchange::position_of(const MemberState& m, InstrumentId id) const {
 RejectReason Exchange::check_holding_limit(const MemberState& m, const InstrumentState& ins, Qty more) const {
   if (ins.holding_limit == 0) return RejectReason::None;
   const Qty open_buys = ins.id <= m.open_buy_qty.size() ? m.open_buy_qty[ins.id - 1] : 0;
-  const Money after = Money(position_of(m, ins.id)) + open_buys + more;
+  const Money after = position_of(m, ins.id) + open_buys + more;
   return after > ins.holding_limit ? RejectReason::HoldingLimitExceeded : RejectReason::None;
+}
+
+// Can an order or modify of this instrument trade now without the day's trade
+// count (a uint32 in DailyStatistics) passing its maximum? One command trades
+// at most once with each resting order of the book.
+RejectReason Exchange::check_trade_count(const InstrumentState& ins) const {
+  return ins.day.trades > kMaxTradesPerDay - limits_.max_open_orders_per_book ? RejectReason::TradeLimitReached
+                                                                              : RejectReason::None;
 }
 
 // The member's live order that currently carries this ClOrdID, or null.
@@ -112,6 +123,7 @@ void Exchange::on(const NewOrder& c) {
   if (const RejectReason r = check_account_may_trade(*a); r != RejectReason::None) return no(r);
   if (ins->state == SessionState::Halted) return no(RejectReason::InstrumentHalted);
   if (ins->state != SessionState::Continuous) return no(RejectReason::SessionNotOpen);
+  if (const RejectReason r = check_trade_count(*ins); r != RejectReason::None) return no(r);
   if (!valid(c.side) || !valid(c.type) || !valid(c.tif) || !valid(c.stp)) return no(RejectReason::InvalidEnum);
   if (c.clord_id.empty()) return no(RejectReason::InvalidName);
   if (clord_ids_.find(a->member, c.clord_id) != 0) return no(RejectReason::DuplicateClOrdId);
@@ -209,6 +221,7 @@ void Exchange::on(const ModifyOrder& c) {
   if (const RejectReason r = check_account_may_trade(acc); r != RejectReason::None) return no(r);
   if (ins.state == SessionState::Halted) return no(RejectReason::InstrumentHalted);
   if (ins.state != SessionState::Continuous) return no(RejectReason::SessionNotOpen);
+  if (const RejectReason r = check_trade_count(ins); r != RejectReason::None) return no(r);
   const bool new_clord = !c.clord_id.empty() && c.clord_id != o->clord_id;
   if (new_clord && clord_ids_.find(a->member, c.clord_id) != 0) return no(RejectReason::DuplicateClOrdId);
 
@@ -222,6 +235,10 @@ void Exchange::on(const ModifyOrder& c) {
     qty.value -= o->cum_qty;  // a multiple of the lot: every fill is
   }
   if (qty.value > ins.max_qty) return no(RejectReason::AboveMaxSize);
+  // Each modify may reopen up to max_qty: the order's executed quantity plus
+  // its new leaves is capped over its life (amount_limits.hpp), so it can
+  // never overflow however many times it is refilled.
+  if (o->cum_qty > kMaxOrderLifetimeQtyUnits - qty.value) return no(RejectReason::AboveMaxSize);
   if (qty.value > o->leaves && qty.value < ins.min_qty) return no(RejectReason::BelowMinSize);
   const Units price = checked_price(c.price, ins.spec.price_scale, ins.tick, ins.band_lo, ins.band_hi);
   if (!price.ok()) return no(price.error);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/core/assert.hpp"
+#include "engine/exchange/amount_limits.hpp"
 #include "engine/exchange/exchange.hpp"
 #include "engine/exchange/units.hpp"
 
@@ -18,10 +19,6 @@ bool valid(MemberCategory v) { return static_cast<int>(v) <= static_cast<int>(Me
 bool valid_member_stp(StpMode v) {
   return v != StpMode::MemberDefault && static_cast<int>(v) <= static_cast<int>(StpMode::Decrement);
 }
-
-constexpr std::int64_t kMaxTickUnits = 1'000'000'000'000;  // keeps notional far inside Money
-constexpr std::int64_t kMaxOrderQtyUnits = 1'000'000'000'000;
-constexpr int kMaxScale = 9;
 
 // Which identifying attributes each right class requires and allows
 // (docs/COMMANDS.md, "Instrument attributes").
@@ -79,7 +76,7 @@ RejectReason check_attributes(const InstrumentSpec& s) {
   if (s.eligibility == Eligibility::SameBasin && s.basin.empty()) return RejectReason::MissingAttribute;
   auto year_ok = [](std::int32_t y) { return y == 0 || (y >= 1990 && y <= 2200); };
   if (!year_ok(s.vintage) || !year_ok(s.compliance_year)) return RejectReason::InvalidAttribute;
-  if (s.term_years < 0 || s.term_years > 100) return RejectReason::InvalidAttribute;
+  if (s.term_years < 0 || s.term_years > kMaxTermYears) return RejectReason::InvalidAttribute;
   if (s.price_unit == PriceUnit::PerUnitYear && s.term_years == 0) return RejectReason::MissingAttribute;
   return RejectReason::None;
 }
@@ -138,7 +135,8 @@ RejectReason Exchange::decode_spec(const InstrumentSpec& s, InstrumentState& out
   if (s.symbol.empty()) return RejectReason::InvalidName;
   if (!valid(s.right_class) || !valid(s.price_unit) || !valid(s.eligibility) || !valid(s.water_type))
     return RejectReason::InvalidEnum;
-  if (s.price_scale < 0 || s.price_scale > kMaxScale || s.qty_scale < 0 || s.qty_scale > kMaxScale)
+  if (s.price_scale < 0 || s.price_scale > kMaxInstrumentScale || s.qty_scale < 0 ||
+      s.qty_scale > kMaxInstrumentScale)
     return RejectReason::InvalidScale;
   if (const RejectReason r = check_attributes(s); r != RejectReason::None) return r;
 
@@ -155,6 +153,9 @@ RejectReason Exchange::decode_spec(const InstrumentSpec& s, InstrumentState& out
   const Units ref = to_units(s.reference_price, s.price_scale);
   if (!ref.ok() || ref.value <= 0 || ref.value % tick.value != 0) return RejectReason::InvalidReferencePrice;
   const Units limit = to_units(s.holding_limit, s.qty_scale);
+  // Above kMaxRightsUnits no position can reach it: amount-too-large, as an int64 overflow is.
+  if (limit.error == RejectReason::AmountTooLarge || (limit.ok() && limit.value > kMaxRightsUnits))
+    return RejectReason::AmountTooLarge;
   if (!limit.ok() || limit.value < 0) return RejectReason::InvalidAmount;
 
   out.spec = s;
@@ -246,7 +247,8 @@ void Exchange::on(const SetFees& c) {
   const FeeLine* lines[2] = {&c.trading, &c.settlement};
   for (int i = 0; i < 2; ++i) {
     const Units min = to_units(lines[i]->minimum, kCashScale);
-    if (lines[i]->rate_ppm > 1'000'000 || !min.ok() || min.value < 0) return reject(RejectReason::InvalidFee);
+    if (lines[i]->rate_ppm > kMaxFeeRatePpm || !min.ok() || min.value < 0 || min.value > kMaxFeeMinimumFen)
+      return reject(RejectReason::InvalidFee);
     f.lines[i] = FeeLineUnits{lines[i]->rate_ppm, Money(min.value)};
   }
   fee_schedules_.push_back(f);

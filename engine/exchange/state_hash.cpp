@@ -9,6 +9,7 @@
 #include <map>
 
 #include "engine/core/assert.hpp"
+#include "engine/exchange/amount_limits.hpp"
 #include "engine/exchange/exchange.hpp"
 
 namespace erx::exchange {
@@ -183,8 +184,13 @@ std::uint64_t Exchange::state_hash() const {
 }
 
 void Exchange::check_invariants() const {
-  // Conservation: per asset, every balance sums to zero (External mirrors the rest).
-  for (AssetId asset = 0; asset < balances_.assets(); ++asset) ERX_ASSERT(balances_.sum(asset) == 0);
+  // Conservation: per asset, every balance sums to zero (External mirrors the rest),
+  // and what the exchange holds of each asset is within its limit (amount_limits.hpp).
+  for (AssetId asset = 0; asset < balances_.assets(); ++asset) {
+    ERX_ASSERT(balances_.sum(asset) == 0);
+    const Money total = outstanding(asset);
+    ERX_ASSERT(total >= 0 && total <= (asset == kCash ? kMaxCashFen : kMaxRightsUnits));
+  }
 
   // No member balance is negative; the exchange holds only its External mirror and fees.
   for (std::uint32_t slot = 0; slot < balances_.slots(); ++slot)
@@ -211,6 +217,7 @@ void Exchange::check_invariants() const {
     const Need need = need_of(o);
     ERX_ASSERT(o.reserved_cash == need.cash && o.reserved_qty == need.qty);
     ERX_ASSERT(o.leaves > 0 && o.cum_qty + o.leaves <= o.qty);
+    ERX_ASSERT(o.qty <= kMaxOrderLifetimeQtyUnits);
     reserved[{o.account_slot, kCash}] += o.reserved_cash;
     reserved[{o.account_slot, o.instrument}] += o.reserved_qty;
     if (o.side == Side::Buy) open_buys[{o.member, o.instrument}] += o.leaves;

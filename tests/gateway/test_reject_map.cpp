@@ -88,6 +88,7 @@ TEST_CASE("every reason an order command can get is an order reject", "[gateway]
         RejectReason::AboveMaxSize, RejectReason::PriceOutsideBand, RejectReason::HoldingLimitExceeded,
         RejectReason::ExpiredOnEntry, RejectReason::MarketOrderNotImmediate, RejectReason::FokNotFillable,
         RejectReason::BookFull, RejectReason::TooManyOwners, RejectReason::QtyNotAboveExecuted,
+        RejectReason::TradeLimitReached,
         RejectReason::UnknownOperator,
         RejectReason::OperatorOfOtherMember, RejectReason::OperatorInactive,
         RejectReason::OperatorNotPermitted}) {
@@ -147,6 +148,12 @@ TEST_CASE("specific reasons map to the codes docs/FIX.md promises", "[gateway][r
     CHECK(f.cxl_rej_reason == 99);
     CHECK(f.ord_rej_reason == 13);  // incorrect quantity
     CHECK(f.text == "OrderQty must be above the quantity already executed");
+  }
+  SECTION("the day's trade count at its limit: like a full book, not available now") {
+    const FixReject f = fix_reject(RejectReason::TradeLimitReached);
+    CHECK(f.ord_rej_reason == 99);
+    CHECK(f.business_reject_reason == 4);
+    CHECK(f.text == "the instrument's trades today have reached their limit; try the next business day");
   }
   SECTION("price band") {
     const FixReject f = fix_reject(RejectReason::PriceOutsideBand);

@@ -1397,6 +1397,7 @@ std::string reject_name(RejectReason r) {
     case RejectReason::BookFull: return "BookFull";
     case RejectReason::TooManyOwners: return "TooManyOwners";
     case RejectReason::QtyNotAboveExecuted: return "QtyNotAboveExecuted";
+    case RejectReason::TradeLimitReached: return "TradeLimitReached";
     case RejectReason::UnknownOperator: return "UnknownOperator";
     case RejectReason::DuplicateOperator: return "DuplicateOperator";
     case RejectReason::OperatorOfOtherMember: return "OperatorOfOtherMember";
