@@ -95,8 +95,8 @@ class ConnectionCore final : public FIX::Responder {
   const std::string address_;  // the peer's IP address (the logon back-off counts per address)
   const std::string peer_;     // address:port, for logs
   ConnectionHooks& hooks_;
-  const GatewayLimits& limits_;
-  const std::string& comp_id_;
+  const GatewayLimits limits_;
+  const std::string comp_id_;
   FixFramer framer_;
   const Clock::time_point accepted_at_;
   std::atomic<Stage> stage_{Stage::AwaitingLogon};

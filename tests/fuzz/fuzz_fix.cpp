@@ -17,7 +17,9 @@
 //      (a table of every type the venue knows, and some it does not),
 //      34 the next number (sometimes repeated or skipped), 49/56/52, the
 //      body's bytes as the fields, then BodyLength and CheckSum — so most
-//      inputs reach the application and the translation of requests.
+//      inputs reach the application and the translation of requests; a body
+//      that starts with 0xee is a burst of 200 of the message after it (past
+//      the throttle).
 // The second byte cuts the stream into reads of different sizes.
 //
 // After each input the harness waits until every command it caused is
@@ -106,7 +108,9 @@ std::string logon(const Session& s) {
 class World {
  public:
   World() {
-    spdlog::set_level(spdlog::level::critical);  // the gateway logs every refusal: millions of lines
+    // The gateway logs every refusal: millions of lines. ERX_FUZZ_TRACE=1
+    // shows them (to replay a finding).
+    spdlog::set_level(std::getenv("ERX_FUZZ_TRACE") ? spdlog::level::info : spdlog::level::critical);
     const char* shm = "/dev/shm";
     struct stat st {};
     const std::string base = ::stat(shm, &st) == 0 && S_ISDIR(st.st_mode) ? shm : "/tmp";
@@ -127,7 +131,12 @@ class World {
     set("limits.logon_failure_delay_ms", "0");
     set("limits.logon_backoff_after", "1000000000");
     set("limits.logon_backoff_after_per_address", "1000000000");
-    set("limits.throttle_messages", "100000");
+    // A throttle of 50 messages per 10 ms (logout at 150): ordinary inputs stay
+    // under it, a burst (below) goes past it, and its logout must leave the
+    // session usable.
+    set("limits.throttle_messages", "50");
+    set("limits.throttle_window_ms", "10");
+    set("limits.throttle_logout_multiple", "3");
     std::size_t at = 0;
     for (const Session& s : kSessions) {
       if (s.comp == std::string("M1-DC")) continue;  // logs on with M1's credentials
@@ -229,13 +238,17 @@ void run(const std::uint8_t* data, std::size_t size) {
     while (from <= rest.size()) {
       std::size_t to = rest.find('\xff', from);
       if (to == std::string_view::npos) to = rest.size();
-      const std::string_view body = rest.substr(from, to - from);
+      std::string_view body = rest.substr(from, to - from);
       from = to + 1;
       if (body.empty()) continue;
+      // 0xee first: a burst of 200 of the message that follows (past the throttle).
+      const bool burst = static_cast<std::uint8_t>(body[0]) == 0xee && body.size() > 1;
+      if (burst) body.remove_prefix(1);
       const auto pick = static_cast<std::uint8_t>(body[0]);
       const std::string type = kTypes[pick % kTypes.size()];
       if (pick >= 0xf0) seq += (pick & 1) ? 1 : -1;  // now and then a gap or a repeat
-      stream += frame(header(type, seq++, s.comp) + std::string(body.substr(1)));
+      for (int copies = burst ? 200 : 1; copies > 0; --copies)
+        stream += frame(header(type, seq++, s.comp) + std::string(body.substr(1)));
     }
   }
   auto core = std::make_unique<gateway::ConnectionCore>("10.0.0.1", "fuzz", w.hooks(), w.limits(), "ERX", Clock::now());
