@@ -64,9 +64,10 @@ ReplayResult replay_journal(Ledger& ledger, exchange::Exchange& ex, const Replay
     return res;
   };
 
-  lmdb::Txn txn;
-  int rc = txn.begin(ledger.env(), true);
+  lmdb::Txn own;
+  int rc = options.txn ? 0 : own.begin(ledger.env(), true);
   if (rc != 0) return fail(start_seq + 1, "cannot read the ledger: " + lmdb::error_text(rc));
+  lmdb::Txn& txn = options.txn ? *options.txn : own;
   lmdb::Cursor journal;
   CheckpointWalk checkpoints;
   if ((rc = journal.open(txn, ledger.table(Table::Journal))) != 0 ||

@@ -20,6 +20,9 @@ struct ReplayOptions {
   exchange::Seq until = 0;  // stop after this seq (0 = the end of the journal)
   // Called after each command is applied (verification finishes row batches here).
   std::function<void(exchange::Seq)> after_command;
+  // The read transaction to replay from (verification reads everything in
+  // one); none: a read transaction of its own.
+  lmdb::Txn* txn = nullptr;
 };
 
 struct ReplayResult {

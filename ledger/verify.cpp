@@ -42,14 +42,14 @@ bool is_current_value(Table t) {
 }
 
 // Compares rebuilt rows with the tables, remembering the earliest problem.
+// Reads through the verification's one read transaction.
 class RowChecker {
  public:
-  explicit RowChecker(Ledger& ledger) : ledger_(ledger) {}
+  RowChecker(Ledger& ledger, lmdb::Txn& txn) : ledger_(ledger), txn_(txn) {}
 
   // Rows of one replay batch.
   void check(const Batch& batch) {
-    lmdb::Txn txn;
-    if (txn.begin(ledger_.env(), true) != 0) return problem(0, "cannot read the ledger");
+    lmdb::Txn& txn = txn_;
     for (const Batch::Row& row : batch.rows()) {
       const std::string_view key = batch.key(row);
       const std::string_view value = batch.value(row);
@@ -71,8 +71,7 @@ class RowChecker {
 
   // After the replay: what is still current, and no extra rows anywhere.
   void finish() {
-    lmdb::Txn txn;
-    if (txn.begin(ledger_.env(), true) != 0) return problem(0, "cannot read the ledger");
+    lmdb::Txn& txn = txn_;
     for (const auto& [key, value] : open_orders_) {
       ++expected_entries_[static_cast<std::size_t>(Table::OrderState)];
       compare(txn, Table::OrderState, key, value);
@@ -163,6 +162,7 @@ class RowChecker {
   }
 
   Ledger& ledger_;
+  lmdb::Txn& txn_;
   std::map<std::string, std::string> open_orders_;
   std::array<std::map<std::string, std::string>, kTables> current_;
   std::array<std::uint64_t, kTables> max_id_{};
@@ -178,14 +178,13 @@ class RowChecker {
 // beyond the journal's end is an extra row.
 class SnapshotChecker {
  public:
-  explicit SnapshotChecker(Ledger& ledger) : ledger_(ledger) { list_seqs(); }
+  SnapshotChecker(Ledger& ledger, lmdb::Txn& txn) : ledger_(ledger), txn_(txn) { list_seqs(); }
 
   // After the command `seq` was replayed into `ex`.
   void after(Seq seq, const exchange::Exchange& ex) {
     if (next_ >= seqs_.size() || seqs_[next_] != seq) return;
     ++next_;
-    lmdb::Txn txn;
-    if (txn.begin(ledger_.env(), true) != 0) return problem(0, "cannot read the ledger");
+    lmdb::Txn& txn = txn_;
     std::string_view stored, cp;
     if (ledger_.table(Table::Snapshots).get(txn, key_u64(seq), stored) != 0)
       return problem(seq, "cannot read the snapshot row");
@@ -209,11 +208,9 @@ class SnapshotChecker {
 
  private:
   void list_seqs() {
-    lmdb::Txn txn;
     lmdb::Cursor cur;
     std::string_view k, v;
-    int rc = txn.begin(ledger_.env(), true);
-    if (rc == 0) rc = cur.open(txn, ledger_.table(Table::Snapshots));
+    int rc = cur.open(txn_, ledger_.table(Table::Snapshots));
     if (rc == 0) rc = cur.move(MDB_FIRST, k, v);
     for (; rc == 0; rc = cur.move(MDB_NEXT, k, v)) {
       if (k.size() != 8 || get_be(k, 0, 8) == 0) return problem(0, "snapshots key is not a seq");
@@ -230,6 +227,7 @@ class SnapshotChecker {
   }
 
   Ledger& ledger_;
+  lmdb::Txn& txn_;
   std::vector<Seq> seqs_;  // in key order
   std::size_t next_ = 0;
   std::string bytes_;
@@ -252,14 +250,23 @@ VerifyReport verify_ledger(const std::string& dir) {
     report.problem = error;
     return report;
   }
+  // One read transaction for everything verification reads: the replay, the
+  // rows, the snapshots and the final scans all see one state, however the
+  // sequencer commits meanwhile; the journal's end in it is what is verified.
+  lmdb::Txn txn;
+  if (const int rc = txn.begin(ledger.env(), true); rc != 0) {
+    report.problem = "cannot begin a read transaction on " + dir + ": " + lmdb::error_text(rc);
+    return report;
+  }
   RowBuilder rows;
   Batch batch;
   rows.attach(batch);
   exchange::Exchange ex(rows, ledger.limits());
-  RowChecker checker(ledger);
-  SnapshotChecker snapshots(ledger);
+  RowChecker checker(ledger, txn);
+  SnapshotChecker snapshots(ledger, txn);
   constexpr Seq kRowsEvery = 4096;
   ReplayOptions ro;
+  ro.txn = &txn;
   ro.after_command = [&](Seq seq) {
     snapshots.after(seq, ex);
     if (seq % kRowsEvery != 0) return;
