@@ -15,12 +15,17 @@ using exchange::Seq;
 DurableExchange::~DurableExchange() { stop(); }
 
 bool DurableExchange::open(const DurableOptions& options, std::string* error) {
-  if (ledger_.open(options.ledger, error) != 0) return false;
+  damaged_ = false;
+  if (ledger_.open(options.ledger, error) != 0) {
+    damaged_ = ledger_.damaged();
+    return false;
+  }
   // Replay with rows off (no batch attached); the Collector downstream is the
   // sequencer's, created after recovery — during replay events go nowhere.
   rows_ = std::make_unique<RowBuilder>(nullptr);
   recovery_ = recover();
   if (!recovery_.ok) {
+    damaged_ = recovery_.read_error == 0 || lmdb::is_damage(recovery_.read_error);
     if (error)
       *error = "ledger " + options.ledger.dir + " does not verify at seq " + std::to_string(recovery_.bad_seq) + ": " +
                recovery_.problem;

@@ -33,8 +33,11 @@ class DurableExchange {
   DurableExchange& operator=(const DurableExchange&) = delete;
 
   // Opens and recovers. False (with *error) when the ledger cannot be opened
-  // or does not verify; nothing is started then.
+  // or does not verify; nothing is started then, and damaged() says whether
+  // the ledger is damaged (its files, or a record or checkpoint that does not
+  // verify) rather than unreadable or held by another writer.
   bool open(const DurableOptions& options, std::string* error);
+  [[nodiscard]] bool damaged() const noexcept { return damaged_; }
   // What recovery found (the snapshot used, records replayed, checkpoints
   // matched, the tail).
   [[nodiscard]] const ReplayResult& recovery() const noexcept { return recovery_; }
@@ -59,6 +62,7 @@ class DurableExchange {
   std::unique_ptr<exchange::Exchange> exchange_;
   std::unique_ptr<Sequencer> sequencer_;
   ReplayResult recovery_;
+  bool damaged_ = false;
 };
 
 }  // namespace erx::ledger

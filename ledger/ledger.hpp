@@ -10,6 +10,7 @@
 
 #include "engine/exchange/exchange.hpp"
 #include "ledger/batch.hpp"
+#include "ledger/file_check.hpp"
 #include "ledger/lmdb.hpp"
 #include "ledger/sha256.hpp"
 
@@ -25,7 +26,9 @@ struct LedgerOptions {
   std::size_t initial_map_size = std::size_t{64} << 20;
   std::size_t max_map_size = std::size_t{1} << 40;     // growth stops here: MDB_MAP_FULL is then an error
   unsigned env_flags = 0;  // only negative-control tests pass MDB_NOSYNC; never in production
-  bool read_only = false;  // verification of a copy: no table is created, nothing written
+  // Readers (verification, backup): nothing is created or written, and every
+  // read sees the one state the file check walked (snapshot()).
+  bool read_only = false;
   // The engine's limits change what it accepts, so they belong to the ledger:
   // written at creation, and from then on the stored ones are used.
   exchange::ExchangeLimits limits;
@@ -44,11 +47,27 @@ class Ledger {
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
 
-  // Opens or creates the ledger: clears stale reader slots, creates missing
-  // tables, checks (or writes) the format. Returns 0 or an LMDB / errno code
-  // with *error describing it.
+  // Opens or creates the ledger: checks the data file's structure before
+  // LMDB touches it (file_check.hpp), clears stale reader slots, creates
+  // missing tables, checks (or writes) the format. Returns 0 or an LMDB /
+  // errno code with *error describing it; damaged() then says whether the
+  // files are damaged (MDB_INVALID, MDB_CORRUPTED, ENOENT for a data file
+  // lost under the creation marker...) rather than unreadable (EIO, EACCES...).
+  //
+  // A read-only open checks the meta pages, opens LMDB, pins a state with a
+  // read transaction (its pages cannot be reused while it lives, so a live
+  // writer may go on), checks that state's every page, and keeps the
+  // transaction: snapshot().
   int open(const LedgerOptions& options, std::string* error);
   void close();
+  // The last open() failed because the ledger's files are damaged (not I/O).
+  [[nodiscard]] bool damaged() const noexcept { return damaged_; }
+  // What the file check at open found (the state it walked).
+  [[nodiscard]] const FileCheck& file_check() const noexcept { return check_; }
+  // Read-only opens: the read transaction of the state checked at open, held
+  // until close(); replay_journal() and tail() read through it. nullptr for
+  // a writer.
+  [[nodiscard]] lmdb::Txn* snapshot() noexcept { return snapshot_.active() ? &snapshot_ : nullptr; }
 
   // One write transaction for the whole batch, then a durable commit.
   // MDB_MAP_FULL aborts, grows the map (doubling) and retries. Any other
@@ -81,6 +100,8 @@ class Ledger {
  private:
   int write_once(const Batch& batch);
   int prepare_creation(const LedgerOptions& options, std::string* error);
+  int refuse(const FileCheck& check, std::string* error);
+  int pin_checked_state(std::string* error);
   int load_limits(lmdb::Txn& txn, const exchange::ExchangeLimits& wanted, bool read_only, std::string* error);
 
   LedgerOptions options_;
@@ -90,6 +111,9 @@ class Ledger {
   std::uint64_t last_put_ns_ = 0, last_commit_ns_ = 0;
   int stale_readers_ = 0;
   bool created_ = false;  // no creation marker at open: written after the first commit
+  bool damaged_ = false;
+  FileCheck check_;
+  lmdb::Txn snapshot_;
   exchange::ExchangeLimits limits_;
 };
 

@@ -25,6 +25,7 @@ std::string VerifyReport::summary() const {
       return std::string(buf);
     }() + ", chain " + to_hex(chain) + " (" + std::to_string(records) + " records, " + std::to_string(checkpoints) +
            " checkpoints, " + std::to_string(snapshots) + " snapshots, " + std::to_string(rows) + " rows)";
+  if (environment) return "cannot verify: " + problem;
   return "FAILED at seq " + std::to_string(first_bad_seq) + ": " + problem;
 }
 
@@ -248,16 +249,15 @@ VerifyReport verify_ledger(const std::string& dir) {
   if (ledger.open(options, &error) != 0) {
     report.first_bad_seq = 0;
     report.problem = error;
+    report.environment = !ledger.damaged();
     return report;
   }
   // One read transaction for everything verification reads: the replay, the
   // rows, the snapshots and the final scans all see one state, however the
   // sequencer commits meanwhile; the journal's end in it is what is verified.
-  lmdb::Txn txn;
-  if (const int rc = txn.begin(ledger.env(), true); rc != 0) {
-    report.problem = "cannot begin a read transaction on " + dir + ": " + lmdb::error_text(rc);
-    return report;
-  }
+  // It is the read-only ledger's snapshot: the state whose pages the file
+  // check walked at open.
+  lmdb::Txn& txn = *ledger.snapshot();
   RowBuilder rows;
   Batch batch;
   rows.attach(batch);
@@ -294,14 +294,17 @@ VerifyReport verify_ledger(const std::string& dir) {
   if (!r.ok) {
     report.first_bad_seq = r.bad_seq;
     report.problem = r.problem;
+    report.environment = r.read_error != 0 && !lmdb::is_damage(r.read_error);
   }
   if (!checker.ok() && (r.ok || checker.bad_seq() < report.first_bad_seq)) {
     report.first_bad_seq = checker.bad_seq();
     report.problem = checker.what();
+    report.environment = false;
   }
   if (!snapshots.ok() && (report.ok || snapshots.bad_seq() < report.first_bad_seq)) {
     report.first_bad_seq = snapshots.bad_seq();
     report.problem = snapshots.what();
+    report.environment = false;
   }
   report.ok = report.ok && snapshots.ok();
   if (!report.ok && report.first_bad_seq > 0) report.verified_seq = std::min(report.verified_seq, report.first_bad_seq - 1);
