@@ -54,6 +54,7 @@ class DurableExchange {
  private:
   ReplayResult recover();
   bool load_snapshot_at(exchange::Seq seq, Hash& chain, std::string* why);
+  bool check_table_ends(std::string* why);
   void fresh_exchange();
 
   Clock& clock_;

@@ -141,7 +141,10 @@ int Ledger::open(const LedgerOptions& options, std::string* error) {
   options_ = options;
   damaged_ = false;
   check_ = FileCheck{};
+  lmdb::Txn own;  // the writer's opening transaction
+  // Every transaction ends before the environment closes.
   const auto fail = [&](int rc) {
+    own.abort();
     snapshot_.abort();
     env_.close();
     return rc;
@@ -175,7 +178,6 @@ int Ledger::open(const LedgerOptions& options, std::string* error) {
   stale_readers_ = env_.clear_stale_readers();
   if (options.read_only && (rc = pin_checked_state(error)) != 0) return fail(rc);
   // A map larger than we asked for (the file grew in an earlier run) is kept.
-  lmdb::Txn own;
   lmdb::Txn& txn = options.read_only ? snapshot_ : own;
   if (!options.read_only && (rc = txn.begin(env_, false)) != 0) {
     damaged_ = lmdb::is_damage(rc);
