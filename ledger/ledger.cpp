@@ -1,6 +1,7 @@
 #include "ledger/ledger.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,6 +102,44 @@ int Ledger::prepare_creation(const LedgerOptions& options, std::string* error) {
   return 0;
 }
 
+// One writer: an exclusive flock on kWriterLock, never waited for. The
+// refused writer learns the holder's pid from the file (written by the holder
+// right after it took the lock; "unknown" in that instant).
+int Ledger::lock_writer(std::string* error) {
+  const std::string path = options_.dir + "/" + kWriterLock;
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    const int e = errno;
+    if (error) *error = "cannot open the writer lock " + path + ": " + std::strerror(e);
+    return e;
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int e = errno;
+    char buf[32];
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    ::close(fd);
+    std::string pid(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+    if (e != EWOULDBLOCK) {
+      if (error) *error = "cannot lock " + path + ": " + std::strerror(e);
+      return e;
+    }
+    if (error)
+      *error = "ledger " + options_.dir + " is already open for writing by pid " + (pid.empty() ? "unknown" : pid) +
+               " (lock file " + path + "); a ledger has one writer at a time";
+    return EBUSY;
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+    const int e = errno != 0 ? errno : EIO;
+    ::close(fd);
+    if (error) *error = "cannot write the writer lock " + path + ": " + std::strerror(e);
+    return e;
+  }
+  lock_fd_ = fd;
+  return 0;
+}
+
 // A failed file check: damage (MDB_INVALID for meta pages LMDB would not
 // take, MDB_CORRUPTED for the rest) or an error reading the file.
 int Ledger::refuse(const FileCheck& check, std::string* error) {
@@ -142,11 +181,10 @@ int Ledger::open(const LedgerOptions& options, std::string* error) {
   damaged_ = false;
   check_ = FileCheck{};
   lmdb::Txn own;  // the writer's opening transaction
-  // Every transaction ends before the environment closes.
+  // Every transaction ends before the environment closes; the writer lock goes last.
   const auto fail = [&](int rc) {
     own.abort();
-    snapshot_.abort();
-    env_.close();
+    close();
     return rc;
   };
   if (!options.read_only) {
@@ -155,7 +193,10 @@ int Ledger::open(const LedgerOptions& options, std::string* error) {
       if (error) *error = "cannot create " + options.dir + ": " + std::strerror(e);
       return e;
     }
-    if (const int rc = prepare_creation(options, error); rc != 0) return rc;
+    // Before anything is created, deleted or written (prepare_creation may
+    // remove an unfinished creation's files).
+    if (const int rc = lock_writer(error); rc != 0) return rc;
+    if (const int rc = prepare_creation(options, error); rc != 0) return fail(rc);
   } else {
     // Before LMDB maps the file: its meta pages and its size (what mdb_env_open relies on).
     FileCheckOptions fo;
@@ -231,6 +272,8 @@ int Ledger::open(const LedgerOptions& options, std::string* error) {
 void Ledger::close() {
   snapshot_.abort();
   env_.close();
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the writer lock
+  lock_fd_ = -1;
 }
 
 namespace {
@@ -325,6 +368,12 @@ int Ledger::backup(const std::string& to_dir, std::string* error) {
       if (error) *error = "fsync of " + path + " failed: " + std::strerror(rc);
       return rc;
     }
+  // The copy is what a restore would open: check it as an open would.
+  const FileCheck copy = check_data_file(to_dir + "/data.mdb");
+  if (!copy.ok()) {
+    if (error) *error = "the copy in " + to_dir + " does not pass the file check: " + copy.problem;
+    return copy.status == FileCheck::Status::Damaged ? MDB_CORRUPTED : (copy.error != 0 ? copy.error : EIO);
+  }
   return 0;
 }
 

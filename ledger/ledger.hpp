@@ -20,6 +20,11 @@ inline constexpr std::uint32_t kLedgerFormat = 1;
 // A file in the ledger directory, written (and synced) once the new ledger's
 // first commit is durable; see Ledger::prepare_creation.
 inline constexpr const char* kCreationMarker = "ERX-LEDGER";
+// The writer lock: a file in the ledger directory that the one writer holds an
+// exclusive flock on, from before it creates, deletes or writes anything until
+// close() (the kernel releases it when the process dies); it holds the
+// holder's pid as text. Readers take no lock.
+inline constexpr const char* kWriterLock = "ERX-WRITER.lock";
 
 struct LedgerOptions {
   std::string dir;                                     // the environment's directory (created if missing)
@@ -44,10 +49,14 @@ struct JournalTail {
 class Ledger {
  public:
   Ledger() = default;
+  ~Ledger() { close(); }
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
 
-  // Opens or creates the ledger: checks the data file's structure before
+  // Opens or creates the ledger. A writer first takes the writer lock
+  // (kWriterLock): a second writer — another erxd, `erx journal` — gets EBUSY
+  // and an error naming the holder's pid and the lock file. Then it checks
+  // the data file's structure before
   // LMDB touches it (file_check.hpp), clears stale reader slots, creates
   // missing tables, checks (or writes) the format. Returns 0 or an LMDB /
   // errno code with *error describing it; damaged() then says whether the
@@ -79,10 +88,11 @@ class Ledger {
   [[nodiscard]] std::uint64_t last_commit_ns() const noexcept { return last_commit_ns_; }
 
   // A consistent, compacted copy of the ledger as of one read transaction
-  // (safe while the sequencer writes), made durable: the copy's file and its
-  // directory are fsynced (LMDB does not). `to_dir` must not exist yet or be
-  // empty. The copy is a complete ledger: verify_ledger() and the erx tools
-  // read it.
+  // (safe while the sequencer writes; a read-only open is enough, so it works
+  // while erxd holds the ledger), made durable: the copy's file and its
+  // directory are fsynced (LMDB does not), then the copy's file is checked
+  // (check_data_file). `to_dir` must not exist yet or be empty. The copy is a
+  // complete ledger: verify_ledger() and the erx tools read it.
   int backup(const std::string& to_dir, std::string* error);
 
   // The last journal record (reads the disk).
@@ -101,6 +111,7 @@ class Ledger {
   int write_once(const Batch& batch);
   int prepare_creation(const LedgerOptions& options, std::string* error);
   int refuse(const FileCheck& check, std::string* error);
+  int lock_writer(std::string* error);
   int pin_checked_state(std::string* error);
   int load_limits(lmdb::Txn& txn, const exchange::ExchangeLimits& wanted, bool read_only, std::string* error);
 
@@ -114,6 +125,7 @@ class Ledger {
   bool damaged_ = false;
   FileCheck check_;
   lmdb::Txn snapshot_;
+  int lock_fd_ = -1;  // the writer lock, held while open
   exchange::ExchangeLimits limits_;
 };
 

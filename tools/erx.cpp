@@ -8,14 +8,17 @@
 //   erx journal DIR SCRIPT  submit the script's commands to the ledger in DIR
 //                           (created if missing) through the sequencer, durably;
 //                           the ledger assigns seq, the script's times are used
-//                           (never earlier than the ledger's last time)
+//                           (never earlier than the ledger's last time); a
+//                           writer: refused (exit 3, naming its pid) while
+//                           erxd or another writer holds the ledger
 //   erx verify DIR          verify a ledger (docs/LEDGER.md): the data file's
 //                           structure, hash chain, checkpoints, every derived
 //                           row, in one consistent state (also of a live
 //                           ledger); prints "verified up to seq N, state hash
 //                           H" or "FAILED at seq S: <what>" (S = 0: the files
 //                           are damaged), or "cannot verify: <why>"
-//   erx backup DIR DEST     a consistent compacted copy of a (live) ledger
+//   erx backup DIR DEST     a consistent compacted copy of a (live) ledger, read
+//                           only (works while erxd writes), fsynced and checked
 //   erx hash-password       read a password from standard input (one line) and
 //                           print its salted hash for erxd's configuration
 //
@@ -25,8 +28,9 @@
 //      does not verify — the message names the damage or the first bad seq
 //   2  usage error
 //   3  I/O or environment error: a file or directory cannot be opened or
-//      read (missing, permission, EIO), the ledger is held by another writer;
-//      nothing is said about the ledger's content
+//      read (missing, permission, EIO), the ledger is held by another writer
+//      (journal: the message names its pid); nothing is said about the
+//      ledger's content
 //   4  the tool itself was killed by SIGSEGV / SIGBUS / SIGILL / SIGFPE: a
 //      defect (a damaged file must be refused with 1, never reach this); it
 //      prints one line naming the signal. Not in sanitizer builds, whose own
@@ -181,14 +185,15 @@ int backup(const std::string& dir, const std::string& dest) {
   ledger::Ledger l;
   ledger::LedgerOptions o;
   o.dir = dir;
+  o.read_only = true;  // a reader: it works while erxd holds the ledger
   std::string error;
   if (l.open(o, &error) != 0) {
     std::fprintf(stderr, "erx: %s\n", error.c_str());
     return l.damaged() ? kFailed : kEnvironment;
   }
-  if (l.backup(dest, &error) != 0) {
+  if (const int rc = l.backup(dest, &error); rc != 0) {
     std::fprintf(stderr, "erx: %s\n", error.c_str());
-    return kEnvironment;
+    return ledger::lmdb::is_damage(rc) ? kFailed : kEnvironment;
   }
   std::printf("%s: copied to %s\n", dir.c_str(), dest.c_str());
   return kOk;

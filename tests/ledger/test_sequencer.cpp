@@ -195,9 +195,10 @@ int in_child(F body) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
-ledger::LedgerOptions options_for(const std::string& dir) {
+ledger::LedgerOptions options_for(const std::string& dir, bool read_only = false) {
   ledger::LedgerOptions o;
   o.dir = dir;
+  o.read_only = read_only;
   return o;
 }
 
@@ -206,7 +207,8 @@ ledger::LedgerOptions options_for(const std::string& dir) {
 // LMDB resets its reader table when the first process opens the environment,
 // so a stale slot matters (and can be seen) only while another process keeps
 // it open: this test keeps it open, a child dies holding a read transaction,
-// and a third process opening the ledger clears the dead child's slot.
+// and a third process opening the ledger clears the dead child's slot. The
+// children are readers: the keeper is the ledger's one writer.
 TEST_CASE("ledger: reader slots of a killed process are cleared at open", "[ledger][sequencer]") {
   TempDir dir("erx-readers");
   ledger::Ledger keeper;
@@ -216,10 +218,9 @@ TEST_CASE("ledger: reader slots of a killed process are cleared at open", "[ledg
   const int killed = in_child([&] {
     ledger::Ledger l;
     std::string e;
-    if (l.open(options_for(dir.path()), &e) != 0) return 2;
-    ledger::lmdb::Txn txn;
-    if (txn.begin(l.env(), true) != 0) return 3;
-    ::raise(SIGKILL);  // dies holding a reader slot
+    if (l.open(options_for(dir.path(), true), &e) != 0) return 2;
+    if (l.snapshot() == nullptr) return 3;
+    ::raise(SIGKILL);  // dies holding a reader slot: the read-only open's read transaction
     return 4;
   });
   REQUIRE(killed == -SIGKILL);
@@ -227,7 +228,7 @@ TEST_CASE("ledger: reader slots of a killed process are cleared at open", "[ledg
   const int cleared = in_child([&] {
     ledger::Ledger l;
     std::string e;
-    if (l.open(options_for(dir.path()), &e) != 0) return 100;
+    if (l.open(options_for(dir.path(), true), &e) != 0) return 100;
     return l.stale_readers_cleared();
   });
   CHECK(cleared == 1);
