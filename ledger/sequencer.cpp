@@ -1,6 +1,7 @@
 #include "ledger/sequencer.hpp"
 
 #include <pthread.h>
+#include <sys/statvfs.h>
 
 #include <spdlog/spdlog.h>
 
@@ -19,6 +20,24 @@ using SteadyClock = std::chrono::steady_clock;
 namespace {
 std::uint64_t ns(SteadyClock::duration d) {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+}
+}  // namespace
+
+std::string commit_failure_text(int rc, Seq committed, std::optional<std::uint64_t> free_bytes,
+                                std::uint64_t batch_bytes) {
+  std::string text = "ledger commit failed after seq " + std::to_string(committed) + ": ";
+  const std::uint64_t low = std::max<std::uint64_t>(std::uint64_t{16} << 20, 2 * batch_bytes);
+  if ((rc == EIO || rc == ENOSPC) && free_bytes && *free_bytes < low)
+    return text + "no space left on device (" + lmdb::error_text(rc) + "; " + std::to_string(*free_bytes) +
+           " bytes free on the ledger's file system)";
+  return text + lmdb::error_text(rc);
+}
+
+namespace {
+std::optional<std::uint64_t> statvfs_free(const std::string& dir) {
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;  // what an unprivileged writer may still use
 }
 }  // namespace
 
@@ -291,7 +310,7 @@ void Sequencer::write(Stage& stage) {
   const int rc = ledger_.write(stage.batch);
   if (rc != 0) {
     tell_failed(stage);
-    fail_stop(rc);
+    fail_stop(rc, stage.batch.bytes());
     return;
   }
   {
@@ -325,12 +344,15 @@ void Sequencer::write(Stage& stage) {
 // A commit failed: from now on nothing is taken, nothing more is written, and
 // every command not yet acknowledged is told Failed. The disk holds exactly
 // seq 1..committed_; a restart recovers that.
-void Sequencer::fail_stop(int rc) {
+void Sequencer::fail_stop(int rc, std::uint64_t batch_bytes) {
+  std::optional<std::uint64_t> free_bytes;
+  if (rc == EIO || rc == ENOSPC)
+    free_bytes = options_.free_space ? options_.free_space(ledger_.dir()) : statvfs_free(ledger_.dir());
   std::vector<Pending> queued;
   {
     std::lock_guard lock(mu_);
     failed_ = true;
-    failure_ = "ledger commit failed after seq " + std::to_string(committed_) + ": " + lmdb::error_text(rc);
+    failure_ = commit_failure_text(rc, committed_, free_bytes, batch_bytes);
     spdlog::critical("sequencer stopped: {} — nothing after seq {} was acknowledged; restart to recover", failure_,
                      committed_);
     queued.swap(queue_);

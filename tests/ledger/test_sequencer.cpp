@@ -1,8 +1,10 @@
 // The sequencer's edges: fail-stop on a commit error with no sequence gap,
-// back-pressure at exactly the queue's capacity, and stale reader slots.
+// the failure text of a full disk, back-pressure at exactly the queue's
+// capacity, and stale reader slots.
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +71,72 @@ TEST_CASE("sequencer: a commit error stops it with no gap - restart recovers exa
   INFO(v.summary());
   CHECK(v.ok);
   CHECK(v.verified_seq == committed + 100);
+}
+
+TEST_CASE("sequencer: the failure text of a full disk says so, with the original error and the bytes free",
+          "[ledger][sequencer]") {
+  using ledger::commit_failure_text;
+  CHECK(commit_failure_text(EIO, 7, 0, 4096) ==
+        "ledger commit failed after seq 7: no space left on device (Input/output error (5); 0 bytes free on the "
+        "ledger's file system)");
+  CHECK(commit_failure_text(ENOSPC, 7, 12'288, 4096) ==
+        "ledger commit failed after seq 7: no space left on device (No space left on device (28); 12288 bytes free "
+        "on the ledger's file system)");
+  // Less than twice a large failed batch is "almost no" space too.
+  CHECK(commit_failure_text(EIO, 7, 40u << 20, 30u << 20).find("no space left on device") != std::string::npos);
+  // A disk with room: the error as it is.
+  CHECK(commit_failure_text(EIO, 7, std::uint64_t{1} << 40, 4096) ==
+        "ledger commit failed after seq 7: Input/output error (5)");
+  CHECK(commit_failure_text(EIO, 7, std::nullopt, 4096) == "ledger commit failed after seq 7: Input/output error (5)");
+  CHECK(commit_failure_text(MDB_MAP_FULL, 7, 0, 4096).find("no space left") == std::string::npos);
+}
+
+// A full disk, injected: LMDB's data-file descriptor is pointed at /dev/full,
+// so the commit's page writes fail with ENOSPC inside LMDB, and the free-space
+// probe says the file system is full.
+TEST_CASE("sequencer: a commit that fails on a full disk stops it with 'no space left on device'",
+          "[ledger][sequencer]") {
+  const RecordedStream s = record_stream(41, 400);
+  TempDir dir("erx-full-disk");
+  std::uint64_t committed = 0;
+  {
+    ReplayClock clock(s);
+    ledger::DurableExchange dx(clock);
+    ledger::DurableOptions o = durable_options(dir.path(), 64);
+    std::string probed;
+    o.sequencer.free_space = [&probed](const std::string& d) -> std::optional<std::uint64_t> {
+      probed = d;
+      return 0;
+    };
+    std::string error;
+    REQUIRE(dx.open(o, &error));
+    dx.start();
+    run_stretch(dx, s, 0, 100);
+    committed = dx.sequencer().last_committed();
+    REQUIRE(committed == 100);
+    int fd = -1;
+    REQUIRE(mdb_env_get_fd(dx.ledger().env().get(), &fd) == 0);
+    const int full = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+    REQUIRE(full >= 0);
+    REQUIRE(::dup2(full, fd) == fd);
+    ::close(full);
+    CountingCompletion c;
+    for (std::size_t i = 100; i < 200; ++i)
+      if (!dx.submit(s.commands[i].body, &c)) break;
+    dx.stop();
+    REQUIRE(dx.sequencer().failed());
+    CHECK(c.committed() == 0);
+    CHECK(dx.sequencer().failure() ==
+          "ledger commit failed after seq 100: no space left on device (No space left on device (28); 0 bytes free "
+          "on the ledger's file system)");
+    CHECK(probed == dir.path().string());
+  }
+  // Nothing after seq 100 reached the file: a restart recovers exactly that.
+  ReplayClock clock(s, committed);
+  ledger::DurableExchange dx(clock);
+  std::string error;
+  REQUIRE(dx.open(durable_options(dir.path()), &error));
+  CHECK(dx.recovery().last_seq == committed);
 }
 
 namespace {
