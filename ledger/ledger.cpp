@@ -340,6 +340,7 @@ int Ledger::write(const Batch& batch) {
     if (rc != MDB_MAP_FULL) return rc;
     const std::size_t now = env_.map_size();
     if (now >= options_.max_map_size) return rc;
+    std::unique_lock no_reader(remap_mu_);  // waits for a backup's read transaction to end
     const int grow = env_.set_map_size(std::min(now * 2, options_.max_map_size));
     if (grow != 0) return grow;
     ++map_grows_;
@@ -352,7 +353,11 @@ int Ledger::backup(const std::string& to_dir, std::string* error) {
     if (error) *error = "cannot create " + to_dir + ": " + std::strerror(rc);
     return rc;
   }
-  int rc = mdb_env_copy2(env_.get(), to_dir.c_str(), MDB_CP_COMPACT);
+  int rc = 0;
+  {
+    std::shared_lock no_remap(remap_mu_);  // the sequencer's writer may not grow the map under the copy
+    rc = mdb_env_copy2(env_.get(), to_dir.c_str(), MDB_CP_COMPACT);
+  }
   if (rc != 0) {
     if (error) *error = "copy of " + options_.dir + " to " + to_dir + " failed: " + lmdb::error_text(rc);
     return rc;

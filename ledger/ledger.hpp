@@ -6,6 +6,7 @@
 
 #include <array>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 
 #include "engine/exchange/exchange.hpp"
@@ -79,8 +80,10 @@ class Ledger {
   [[nodiscard]] lmdb::Txn* snapshot() noexcept { return snapshot_.active() ? &snapshot_ : nullptr; }
 
   // One write transaction for the whole batch, then a durable commit.
-  // MDB_MAP_FULL aborts, grows the map (doubling) and retries. Any other
-  // failure returns its code: the caller must stop (fail-stop), because the
+  // MDB_MAP_FULL aborts, grows the map (doubling) and retries — after any
+  // backup() running on another thread has finished: LMDB replaces the map,
+  // so no transaction of this process may be open then. Any other failure
+  // returns its code: the caller must stop (fail-stop), because the
   // in-memory state is now ahead of the disk.
   int write(const Batch& batch);
   // Time spent in the last write(): puts, and the commit (page writes + sync).
@@ -126,6 +129,10 @@ class Ledger {
   FileCheck check_;
   lmdb::Txn snapshot_;
   int lock_fd_ = -1;  // the writer lock, held while open
+  // backup() holds it shared for its read transaction, a map growth
+  // exclusively: mdb_env_set_mapsize under a live read transaction of this
+  // process unmaps the pages that transaction is reading (SIGSEGV / SIGBUS).
+  std::shared_mutex remap_mu_;
   exchange::ExchangeLimits limits_;
 };
 
