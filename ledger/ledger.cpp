@@ -12,7 +12,9 @@
 #include <spdlog/spdlog.h>
 
 #include "ledger/bytes.hpp"
+#include "ledger/checkpoint.hpp"
 #include "ledger/journal_record.hpp"
+#include "ledger/rows.hpp"
 
 namespace erx::ledger {
 
@@ -400,6 +402,52 @@ int Ledger::tail(JournalTail& out) {
   out.hash = rec.hash;
   out.time = rec.header.time;
   return 0;
+}
+
+namespace {
+
+// Walks the checkpoint rows (newest first when `backwards`), calling
+// `each(seq, checkpoint)` until it returns false.
+template <class F>
+int walk_checkpoints(Ledger& ledger, lmdb::Txn* snapshot, bool backwards, F&& each) {
+  lmdb::Txn own;
+  int rc = snapshot ? 0 : own.begin(ledger.env(), true);
+  if (rc != 0) return rc;
+  lmdb::Txn& txn = snapshot ? *snapshot : own;
+  lmdb::Cursor cur;
+  if ((rc = cur.open(txn, ledger.table(Table::Checkpoints))) != 0) return rc;
+  std::string_view k, v;
+  for (rc = cur.move(backwards ? MDB_LAST : MDB_FIRST, k, v); rc == 0;
+       rc = cur.move(backwards ? MDB_PREV : MDB_NEXT, k, v)) {
+    Checkpoint cp;
+    if (k.size() != 8 || !decode_checkpoint(v, cp)) return MDB_CORRUPTED;
+    if (!each(get_be(k, 0, 8), cp, txn)) return 0;
+  }
+  return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+}  // namespace
+
+int Ledger::day_open_seqs(std::vector<exchange::Seq>& out) {
+  out.clear();
+  return walk_checkpoints(*this, snapshot(), false, [&](exchange::Seq seq, const Checkpoint& cp, lmdb::Txn&) {
+    if (cp.reason == CheckpointReason::DayOpen) out.push_back(seq);
+    return true;
+  });
+}
+
+int Ledger::newest_day_open_snapshot(exchange::Seq& out) {
+  out = 0;
+  int found = 0;
+  const int rc = walk_checkpoints(*this, snapshot(), true, [&](exchange::Seq seq, const Checkpoint& cp, lmdb::Txn& txn) {
+    if (cp.reason != CheckpointReason::DayOpen) return true;
+    std::string_view row;
+    found = table(Table::Snapshots).get(txn, key_u64(seq), row);
+    if (found == MDB_NOTFOUND) return true;  // snapshots were off then: an older day's may have one
+    if (found == 0) out = seq;
+    return false;
+  });
+  return rc != 0 ? rc : (found == MDB_NOTFOUND ? 0 : found);
 }
 
 }  // namespace erx::ledger

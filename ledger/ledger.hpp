@@ -8,6 +8,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include "engine/exchange/exchange.hpp"
 #include "ledger/batch.hpp"
@@ -100,6 +101,14 @@ class Ledger {
 
   // The last journal record (reads the disk).
   int tail(JournalTail& out);
+
+  // The business days' opens: the seqs of the checkpoints written right after
+  // an accepted open-day (CheckpointReason::DayOpen), in order; and the newest
+  // of them that has its snapshot row (0: none) — where a replay of the
+  // current day (the gateway's, after a restart) can start. An unreadable
+  // checkpoint row is MDB_CORRUPTED.
+  int day_open_seqs(std::vector<exchange::Seq>& out);
+  int newest_day_open_snapshot(exchange::Seq& out);
 
   [[nodiscard]] lmdb::Env& env() noexcept { return env_; }
   [[nodiscard]] const lmdb::Dbi& table(Table t) const noexcept { return dbis_[static_cast<std::size_t>(t)]; }

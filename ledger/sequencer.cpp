@@ -251,6 +251,7 @@ void Sequencer::apply_into(Stage& stage, std::vector<Pending>& work) {
     stage.batch.add(Table::Journal, key_u64(seq), record_);
 
     const bool day_close = std::holds_alternative<exchange::CloseDay>(p.body);
+    const bool open_day = std::holds_alternative<exchange::OpenDay>(p.body);
     const std::size_t first = stage.events.size();
     ex_.apply(exchange::Command{seq, time, std::move(p.body)});
     ERX_ASSERT(ex_.last_seq() == seq);  // the sequencer never sends a gap or a step back in time
@@ -258,11 +259,20 @@ void Sequencer::apply_into(Stage& stage, std::vector<Pending>& work) {
     last_hash_ = hash;
     last_time_ = time;
     stage.applied.push_back(Applied{seq, time, first, stage.events.size(), p.done});
+    // The day actually opened (a refused open-day changes nothing): a
+    // checkpoint and a snapshot at its seq, whatever snapshot_every says, so
+    // a restart can start a day's replay (the gateway's) at its open.
+    const bool day_opened =
+        open_day && std::any_of(stage.events.begin() + static_cast<std::ptrdiff_t>(first), stage.events.end(),
+                                [](const exchange::Event& e) { return std::holds_alternative<exchange::DayOpened>(e); });
     // A snapshot always has a checkpoint at its seq: recovery checks the
     // loaded state against that checkpoint's state hash.
-    const bool snap = options_.snapshot_every != 0 && seq % options_.snapshot_every == 0;
-    if (day_close || snap || (options_.checkpoint_every != 0 && seq % options_.checkpoint_every == 0))
-      checkpoint(stage, day_close ? CheckpointReason::DayClose : CheckpointReason::Interval);
+    const bool snap =
+        options_.snapshot_every != 0 && (seq % options_.snapshot_every == 0 || day_opened);
+    if (day_close || day_opened || snap || (options_.checkpoint_every != 0 && seq % options_.checkpoint_every == 0))
+      checkpoint(stage, day_close    ? CheckpointReason::DayClose
+                        : day_opened ? CheckpointReason::DayOpen
+                                     : CheckpointReason::Interval);
     if (snap) snapshot(stage);
   }
   stage.apply_ns += ns(SteadyClock::now() - t0);

@@ -81,10 +81,11 @@ struct SequencerOptions {
   std::size_t queue_capacity = 65'536;  // commands waiting; full = producers block
   std::size_t max_batch = 8'192;        // commands per write transaction
   std::chrono::microseconds max_wait{0};  // extra wait to fill a batch once one command is there
-  std::uint64_t checkpoint_every = 100'000;  // also at every close-day
-  // A snapshot of the whole Exchange every N commands (0 = never), written
-  // with a checkpoint at the same seq in the same transaction, so recovery
-  // replays at most N commands (docs/LEDGER.md "Snapshots").
+  std::uint64_t checkpoint_every = 100'000;  // also at every close-day and every accepted open-day
+  // A snapshot of the whole Exchange every N commands, and at every accepted
+  // open-day (0 = never), written with a checkpoint at the same seq in the
+  // same transaction, so recovery replays at most N commands (docs/LEDGER.md
+  // "Snapshots").
   std::uint64_t snapshot_every = 1'000'000;
   std::uint64_t epoch = 1;
   // Bytes free on the file system holding `dir` (the ledger's directory),
