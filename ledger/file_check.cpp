@@ -484,6 +484,9 @@ class Walker {
                                        bool mark) {
     const auto at = [&] { return where(t, page, level) + ": node " + str(i) + " (a free-list record)"; };
     const unsigned char* data = nd.data;
+    // A page list longer than the file has pages is damage, not worth reading.
+    if (nd.data_size > 8 * (last_ + 2))
+      throw Damage{at() + " is " + str(nd.data_size) + " bytes, more than a list of every page of the file"};
     if (nd.flags & kBigData) {
       const std::uint64_t pages = overflow(t, page, level, i, nd, mark);
       big_.resize(static_cast<std::size_t>(pages) * ps_);
