@@ -93,7 +93,7 @@ TEST_CASE("writer lock: a second writer in the same process is refused, naming t
   CHECK(v.verified_seq == 200);
 }
 
-TEST_CASE("writer lock: while erxd runs, a second erxd and erx journal are refused; erx verify and backup work",
+TEST_CASE("writer lock: while erxd runs, a second erxd and erx journal are refused, erx verify and backup work",
           "[ledger][lock]") {
   TempDir tmp("erx-lock");
   const fs::path data = tmp.path() / "erxd", ledger_dir = data / "ledger";
