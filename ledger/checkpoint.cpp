@@ -17,7 +17,7 @@ bool decode_checkpoint(std::string_view bytes, Checkpoint& out) {
   out.state_hash = r.u64();
   const std::string_view chain = r.bytes(32);
   const std::uint8_t reason = r.u8();
-  if (r.bad() || !r.at_end() || reason > 2) return false;
+  if (r.bad() || !r.at_end() || reason > kLastCheckpointReason) return false;
   std::memcpy(out.chain.data(), chain.data(), 32);
   out.reason = static_cast<CheckpointReason>(reason);
   return true;

@@ -1,7 +1,8 @@
 #pragma once
 // Checkpoint rows: the Exchange's state hash and the journal's chain hash
-// after a given seq. Written every N commands and at each day close; recovery
-// and verification check the rebuilt state against them.
+// after a given seq. Written every N commands, at each day close and day open,
+// and with every snapshot; recovery and verification check the rebuilt state
+// against them.
 
 #include <cstdint>
 #include <string>
@@ -11,7 +12,11 @@
 
 namespace erx::ledger {
 
-enum class CheckpointReason : std::uint8_t { Interval = 0, DayClose = 1, Shutdown = 2 };
+// Why a checkpoint row was written (its last byte). Shutdown is reserved (not
+// written yet). DayOpen: right after an open-day the exchange accepted, always
+// with a snapshot at the same seq (unless snapshots are off).
+enum class CheckpointReason : std::uint8_t { Interval = 0, DayClose = 1, Shutdown = 2, DayOpen = 3 };
+inline constexpr std::uint8_t kLastCheckpointReason = 3;
 
 struct Checkpoint {
   std::uint64_t state_hash = 0;

@@ -16,15 +16,25 @@ using exchange::Seq;
 DurableExchange::~DurableExchange() { stop(); }
 
 bool DurableExchange::open(const DurableOptions& options, std::string* error) {
-  if (ledger_.open(options.ledger, error) != 0) return false;
+  damaged_ = false;
+  if (ledger_.open(options.ledger, error) != 0) {
+    damaged_ = ledger_.damaged();
+    return false;
+  }
   // Replay with rows off (no batch attached); the Collector downstream is the
   // sequencer's, created after recovery — during replay events go nowhere.
   rows_ = std::make_unique<RowBuilder>(nullptr);
   recovery_ = recover(options.observer);
   if (!recovery_.ok) {
+    damaged_ = recovery_.read_error == 0 || lmdb::is_damage(recovery_.read_error);
     if (error)
       *error = "ledger " + options.ledger.dir + " does not verify at seq " + std::to_string(recovery_.bad_seq) + ": " +
                recovery_.problem;
+    return false;
+  }
+  if (std::string why; !check_table_ends(&why)) {
+    damaged_ = true;
+    if (error) *error = "ledger " + options.ledger.dir + " is damaged: " + why;
     return false;
   }
   exchange_->reserve_orders(options.reserved_orders);
@@ -156,6 +166,48 @@ bool DurableExchange::load_snapshot_at(Seq seq, Hash& chain, std::string* why) {
   if (exchange_->last_seq() != seq) return no("it holds the state of another seq");
   if (exchange_->state_hash() != cp.state_hash) return no("its state hash differs from the checkpoint's");
   chain = cp.chain;
+  return true;
+}
+
+// The append-only tables the sequencer extends with MDB_APPEND must end where
+// the recovered state says: trades, transfers and orders at the ids before
+// the next ones, snapshots not beyond the journal. A damaged last key would
+// otherwise pass recovery (which reads the journal, checkpoints and
+// snapshots, not the derived rows) and fail the first commit that appends
+// there (MDB_KEYEXIST). Checkpoints beyond the journal are refused by the
+// replay already.
+bool DurableExchange::check_table_ends(std::string* why) {
+  lmdb::Txn txn;
+  int rc = txn.begin(ledger_.env(), true);
+  if (rc != 0) {
+    *why = "cannot read it: " + lmdb::error_text(rc);
+    return false;
+  }
+  const exchange::Exchange& ex = *exchange_;
+  const std::pair<Table, std::uint64_t> ends[] = {{Table::Trades, ex.next_trade_id() - 1},
+                                                  {Table::Transfers, ex.next_transfer_id() - 1},
+                                                  {Table::Orders, ex.next_order_id() - 1},
+                                                  {Table::Snapshots, recovery_.last_seq}};
+  for (const auto& [table, end] : ends) {
+    lmdb::Cursor cur;
+    std::string_view k, v;
+    rc = cur.open(txn, ledger_.table(table));
+    if (rc == 0) rc = cur.move(MDB_LAST, k, v);
+    if (rc == MDB_NOTFOUND && (table == Table::Snapshots || end == 0)) continue;
+    const std::uint64_t last = rc == 0 && k.size() == 8 ? get_be(k, 0, 8) : 0;
+    const bool good = table == Table::Snapshots ? last != 0 && last <= end : last == end;
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+      *why = std::string("cannot read table ") + table_name(table) + ": " + lmdb::error_text(rc);
+      return false;
+    }
+    if (!good) {
+      *why = std::string("table '") + table_name(table) + "' ends at key " +
+             (rc == 0 ? to_hex(k) : std::string("(none)")) + (table == Table::Snapshots
+                 ? ", beyond the journal's end at seq " + std::to_string(end)
+                 : ", but the journal's replay has produced up to id " + std::to_string(end));
+      return false;
+    }
+  }
   return true;
 }
 

@@ -51,8 +51,11 @@ class DurableExchange {
   DurableExchange& operator=(const DurableExchange&) = delete;
 
   // Opens and recovers. False (with *error) when the ledger cannot be opened
-  // or does not verify; nothing is started then.
+  // or does not verify; nothing is started then, and damaged() says whether
+  // the ledger is damaged (its files, or a record or checkpoint that does not
+  // verify) rather than unreadable or held by another writer.
   bool open(const DurableOptions& options, std::string* error);
+  [[nodiscard]] bool damaged() const noexcept { return damaged_; }
   // What recovery found (the snapshot used, records replayed, checkpoints
   // matched, the tail).
   [[nodiscard]] const ReplayResult& recovery() const noexcept { return recovery_; }
@@ -69,6 +72,7 @@ class DurableExchange {
  private:
   ReplayResult recover(RecoveryObserver* observer);
   bool load_snapshot_at(exchange::Seq seq, Hash& chain, std::string* why);
+  bool check_table_ends(std::string* why);
   void fresh_exchange();
 
   Clock& clock_;
@@ -77,6 +81,7 @@ class DurableExchange {
   std::unique_ptr<exchange::Exchange> exchange_;
   std::unique_ptr<Sequencer> sequencer_;
   ReplayResult recovery_;
+  bool damaged_ = false;
 };
 
 }  // namespace erx::ledger

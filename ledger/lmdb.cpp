@@ -8,6 +8,11 @@ namespace erx::ledger::lmdb {
 
 std::string error_text(int rc) { return std::string(mdb_strerror(rc)) + " (" + std::to_string(rc) + ")"; }
 
+bool is_damage(int rc) noexcept {
+  return rc == MDB_CORRUPTED || rc == MDB_INVALID || rc == MDB_PAGE_NOTFOUND || rc == MDB_VERSION_MISMATCH ||
+         rc == MDB_INCOMPATIBLE || rc == MDB_BAD_VALSIZE;
+}
+
 Env::~Env() { close(); }
 
 int Env::open(const std::string& dir, const Options& o) {
@@ -54,6 +59,8 @@ int Txn::begin(Env& env, bool read_only) {
   abort();
   return mdb_txn_begin(env.get(), nullptr, read_only ? MDB_RDONLY : 0u, &txn_);
 }
+
+std::uint64_t Txn::id() const noexcept { return txn_ ? static_cast<std::uint64_t>(mdb_txn_id(txn_)) : 0; }
 
 int Txn::commit() {
   MDB_txn* t = txn_;

@@ -18,6 +18,9 @@ namespace erx::ledger::lmdb {
 inline MDB_val val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 inline std::string_view view(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
 [[nodiscard]] std::string error_text(int rc);
+// LMDB codes that say a file's content is wrong (damage), as opposed to the
+// environment failing (errno values, full reader table, ...).
+[[nodiscard]] bool is_damage(int rc) noexcept;
 
 class Env {
  public:
@@ -56,6 +59,8 @@ class Txn {
   Txn& operator=(const Txn&) = delete;
 
   int begin(Env& env, bool read_only);
+  // LMDB's transaction id (the state a read transaction sees).
+  [[nodiscard]] std::uint64_t id() const noexcept;
   // After commit (whatever it returned) the transaction is gone.
   int commit();
   void abort() noexcept;

@@ -57,21 +57,24 @@ ReplayResult replay_journal(Ledger& ledger, exchange::Exchange& ex, const Replay
   res.last_seq = start_seq;
   res.last_hash = start_hash;
   res.last_time = ex.now();
-  auto fail = [&res](Seq seq, std::string what) {
+  auto fail = [&res](Seq seq, std::string what, int read_error = 0) {
     res.ok = false;
     res.bad_seq = seq;
     res.problem = std::move(what);
+    res.read_error = read_error;
     return res;
   };
 
-  lmdb::Txn txn;
-  int rc = txn.begin(ledger.env(), true);
-  if (rc != 0) return fail(start_seq + 1, "cannot read the ledger: " + lmdb::error_text(rc));
+  lmdb::Txn own;
+  lmdb::Txn* use = options.txn ? options.txn : ledger.snapshot();
+  int rc = use ? 0 : own.begin(ledger.env(), true);
+  if (rc != 0) return fail(start_seq + 1, "cannot read the ledger: " + lmdb::error_text(rc), rc);
+  lmdb::Txn& txn = use ? *use : own;
   lmdb::Cursor journal;
   CheckpointWalk checkpoints;
   if ((rc = journal.open(txn, ledger.table(Table::Journal))) != 0 ||
       (rc = checkpoints.open(txn, ledger.table(Table::Checkpoints), start_seq)) != 0)
-    return fail(start_seq + 1, "cannot read the ledger: " + lmdb::error_text(rc));
+    return fail(start_seq + 1, "cannot read the ledger: " + lmdb::error_text(rc), rc);
 
   exchange::Command cmd;
   std::string_view key, value;
@@ -114,10 +117,11 @@ ReplayResult replay_journal(Ledger& ledger, exchange::Exchange& ex, const Replay
       if (checkpoints.next().state_hash != ex.state_hash())
         return fail(expect, "state hash after replay differs from the checkpoint");
       ++res.checkpoints;
-      if ((rc = checkpoints.advance()) != 0) return fail(expect, "cannot read checkpoints: " + lmdb::error_text(rc));
+      if ((rc = checkpoints.advance()) != 0) return fail(expect, "cannot read checkpoints: " + lmdb::error_text(rc), rc);
     }
   }
-  if (rc != 0 && rc != MDB_NOTFOUND) return fail(res.last_seq + 1, "cannot read the journal: " + lmdb::error_text(rc));
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    return fail(res.last_seq + 1, "cannot read the journal: " + lmdb::error_text(rc), rc);
   // A checkpoint beyond the journal's end means records were removed.
   if (options.until == 0 && checkpoints.next_seq() != 0)
     return fail(res.last_seq + 1, "checkpoint at seq " + std::to_string(checkpoints.next_seq()) +

@@ -23,6 +23,10 @@ struct ReplayOptions {
   exchange::Seq until = 0;  // stop after this seq (0 = the end of the journal)
   // Called after each command is applied (verification finishes row batches here).
   std::function<void(exchange::Seq)> after_command;
+  // The read transaction to replay from (verification reads everything in
+  // one); none: the ledger's snapshot() when it was opened read-only, else
+  // a read transaction of its own.
+  lmdb::Txn* txn = nullptr;
 };
 
 struct ReplayResult {
@@ -34,6 +38,9 @@ struct ReplayResult {
   std::uint64_t checkpoints = 0;     // checkpoints matched
   exchange::Seq bad_seq = 0;         // the first seq found wrong (when !ok)
   std::string problem;
+  // When !ok: the LMDB / errno code of a read that failed (0: the content is
+  // wrong). lmdb::is_damage() says whether that code is damage too.
+  int read_error = 0;
   // Recovery (DurableExchange::open) only: the snapshot the Exchange was
   // loaded from before the replay of the tail (0: replayed from seq 1), and
   // how many newer snapshots were refused on the way (each logged).

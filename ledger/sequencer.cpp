@@ -1,6 +1,7 @@
 #include "ledger/sequencer.hpp"
 
 #include <pthread.h>
+#include <sys/statvfs.h>
 
 #include <spdlog/spdlog.h>
 
@@ -19,6 +20,24 @@ using SteadyClock = std::chrono::steady_clock;
 namespace {
 std::uint64_t ns(SteadyClock::duration d) {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+}
+}  // namespace
+
+std::string commit_failure_text(int rc, Seq committed, std::optional<std::uint64_t> free_bytes,
+                                std::uint64_t batch_bytes) {
+  std::string text = "ledger commit failed after seq " + std::to_string(committed) + ": ";
+  const std::uint64_t low = std::max<std::uint64_t>(std::uint64_t{16} << 20, 2 * batch_bytes);
+  if ((rc == EIO || rc == ENOSPC) && free_bytes && *free_bytes < low)
+    return text + "no space left on device (" + lmdb::error_text(rc) + "; " + std::to_string(*free_bytes) +
+           " bytes free on the ledger's file system)";
+  return text + lmdb::error_text(rc);
+}
+
+namespace {
+std::optional<std::uint64_t> statvfs_free(const std::string& dir) {
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;  // what an unprivileged writer may still use
 }
 }  // namespace
 
@@ -232,6 +251,7 @@ void Sequencer::apply_into(Stage& stage, std::vector<Pending>& work) {
     stage.batch.add(Table::Journal, key_u64(seq), record_);
 
     const bool day_close = std::holds_alternative<exchange::CloseDay>(p.body);
+    const bool open_day = std::holds_alternative<exchange::OpenDay>(p.body);
     const std::size_t first = stage.events.size();
     ex_.apply(exchange::Command{seq, time, std::move(p.body)});
     ERX_ASSERT(ex_.last_seq() == seq);  // the sequencer never sends a gap or a step back in time
@@ -239,11 +259,20 @@ void Sequencer::apply_into(Stage& stage, std::vector<Pending>& work) {
     last_hash_ = hash;
     last_time_ = time;
     stage.applied.push_back(Applied{seq, time, first, stage.events.size(), p.done});
+    // The day actually opened (a refused open-day changes nothing): a
+    // checkpoint and a snapshot at its seq, whatever snapshot_every says, so
+    // a restart can start a day's replay (the gateway's) at its open.
+    const bool day_opened =
+        open_day && std::any_of(stage.events.begin() + static_cast<std::ptrdiff_t>(first), stage.events.end(),
+                                [](const exchange::Event& e) { return std::holds_alternative<exchange::DayOpened>(e); });
     // A snapshot always has a checkpoint at its seq: recovery checks the
     // loaded state against that checkpoint's state hash.
-    const bool snap = options_.snapshot_every != 0 && seq % options_.snapshot_every == 0;
-    if (day_close || snap || (options_.checkpoint_every != 0 && seq % options_.checkpoint_every == 0))
-      checkpoint(stage, day_close ? CheckpointReason::DayClose : CheckpointReason::Interval);
+    const bool snap =
+        options_.snapshot_every != 0 && (seq % options_.snapshot_every == 0 || day_opened);
+    if (day_close || day_opened || snap || (options_.checkpoint_every != 0 && seq % options_.checkpoint_every == 0))
+      checkpoint(stage, day_close    ? CheckpointReason::DayClose
+                        : day_opened ? CheckpointReason::DayOpen
+                                     : CheckpointReason::Interval);
     if (snap) snapshot(stage);
   }
   stage.apply_ns += ns(SteadyClock::now() - t0);
@@ -291,7 +320,7 @@ void Sequencer::write(Stage& stage) {
   const int rc = ledger_.write(stage.batch);
   if (rc != 0) {
     tell_failed(stage);
-    fail_stop(rc);
+    fail_stop(rc, stage.batch.bytes());
     return;
   }
   {
@@ -325,12 +354,15 @@ void Sequencer::write(Stage& stage) {
 // A commit failed: from now on nothing is taken, nothing more is written, and
 // every command not yet acknowledged is told Failed. The disk holds exactly
 // seq 1..committed_; a restart recovers that.
-void Sequencer::fail_stop(int rc) {
+void Sequencer::fail_stop(int rc, std::uint64_t batch_bytes) {
+  std::optional<std::uint64_t> free_bytes;
+  if (rc == EIO || rc == ENOSPC)
+    free_bytes = options_.free_space ? options_.free_space(ledger_.dir()) : statvfs_free(ledger_.dir());
   std::vector<Pending> queued;
   {
     std::lock_guard lock(mu_);
     failed_ = true;
-    failure_ = "ledger commit failed after seq " + std::to_string(committed_) + ": " + lmdb::error_text(rc);
+    failure_ = commit_failure_text(rc, committed_, free_bytes, batch_bytes);
     spdlog::critical("sequencer stopped: {} — nothing after seq {} was acknowledged; restart to recover", failure_,
                      committed_);
     queued.swap(queue_);

@@ -24,7 +24,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <array>
 #include <span>
 #include <string>
@@ -79,13 +81,26 @@ struct SequencerOptions {
   std::size_t queue_capacity = 65'536;  // commands waiting; full = producers block
   std::size_t max_batch = 8'192;        // commands per write transaction
   std::chrono::microseconds max_wait{0};  // extra wait to fill a batch once one command is there
-  std::uint64_t checkpoint_every = 100'000;  // also at every close-day
-  // A snapshot of the whole Exchange every N commands (0 = never), written
-  // with a checkpoint at the same seq in the same transaction, so recovery
-  // replays at most N commands (docs/LEDGER.md "Snapshots").
+  std::uint64_t checkpoint_every = 100'000;  // also at every close-day and every accepted open-day
+  // A snapshot of the whole Exchange every N commands, and at every accepted
+  // open-day (0 = never), written with a checkpoint at the same seq in the
+  // same transaction, so recovery replays at most N commands (docs/LEDGER.md
+  // "Snapshots").
   std::uint64_t snapshot_every = 1'000'000;
   std::uint64_t epoch = 1;
+  // Bytes free on the file system holding `dir` (the ledger's directory),
+  // asked only when a write fails with EIO or ENOSPC, to say whether the disk
+  // is full (commit_failure_text). Empty: statvfs. Tests inject it.
+  std::function<std::optional<std::uint64_t>(const std::string& dir)> free_space;
 };
+
+// The fail-stop text of a failed write: "ledger commit failed after seq N:
+// <LMDB's text>". When the error is EIO (LMDB reports a short write on a full
+// disk as EIO) or ENOSPC, and the ledger's file system has less than 16 MiB or
+// twice the failed batch free, it says so first: "... no space left on device
+// (Input/output error (5); 0 bytes free on the ledger's file system)".
+std::string commit_failure_text(int rc, exchange::Seq committed, std::optional<std::uint64_t> free_bytes,
+                                std::uint64_t batch_bytes);
 
 struct SequencerStats {
   std::uint64_t commands = 0;
@@ -171,7 +186,7 @@ class Sequencer {
   void apply_into(Stage& stage, std::vector<Pending>& work);
   void finish_stage(Stage& stage);
   void write(Stage& stage);
-  void fail_stop(int rc);
+  void fail_stop(int rc, std::uint64_t batch_bytes);
   void tell_failed(const std::vector<Pending>& work);
   void tell_failed(const Stage& stage);
   void batch_done();

@@ -25,6 +25,7 @@ std::string VerifyReport::summary() const {
       return std::string(buf);
     }() + ", chain " + to_hex(chain) + " (" + std::to_string(records) + " records, " + std::to_string(checkpoints) +
            " checkpoints, " + std::to_string(snapshots) + " snapshots, " + std::to_string(rows) + " rows)";
+  if (environment) return "cannot verify: " + problem;
   return "FAILED at seq " + std::to_string(first_bad_seq) + ": " + problem;
 }
 
@@ -42,14 +43,14 @@ bool is_current_value(Table t) {
 }
 
 // Compares rebuilt rows with the tables, remembering the earliest problem.
+// Reads through the verification's one read transaction.
 class RowChecker {
  public:
-  explicit RowChecker(Ledger& ledger) : ledger_(ledger) {}
+  RowChecker(Ledger& ledger, lmdb::Txn& txn) : ledger_(ledger), txn_(txn) {}
 
   // Rows of one replay batch.
   void check(const Batch& batch) {
-    lmdb::Txn txn;
-    if (txn.begin(ledger_.env(), true) != 0) return problem(0, "cannot read the ledger");
+    lmdb::Txn& txn = txn_;
     for (const Batch::Row& row : batch.rows()) {
       const std::string_view key = batch.key(row);
       const std::string_view value = batch.value(row);
@@ -71,8 +72,7 @@ class RowChecker {
 
   // After the replay: what is still current, and no extra rows anywhere.
   void finish() {
-    lmdb::Txn txn;
-    if (txn.begin(ledger_.env(), true) != 0) return problem(0, "cannot read the ledger");
+    lmdb::Txn& txn = txn_;
     for (const auto& [key, value] : open_orders_) {
       ++expected_entries_[static_cast<std::size_t>(Table::OrderState)];
       compare(txn, Table::OrderState, key, value);
@@ -163,6 +163,7 @@ class RowChecker {
   }
 
   Ledger& ledger_;
+  lmdb::Txn& txn_;
   std::map<std::string, std::string> open_orders_;
   std::array<std::map<std::string, std::string>, kTables> current_;
   std::array<std::uint64_t, kTables> max_id_{};
@@ -178,14 +179,13 @@ class RowChecker {
 // beyond the journal's end is an extra row.
 class SnapshotChecker {
  public:
-  explicit SnapshotChecker(Ledger& ledger) : ledger_(ledger) { list_seqs(); }
+  SnapshotChecker(Ledger& ledger, lmdb::Txn& txn) : ledger_(ledger), txn_(txn) { list_seqs(); }
 
   // After the command `seq` was replayed into `ex`.
   void after(Seq seq, const exchange::Exchange& ex) {
     if (next_ >= seqs_.size() || seqs_[next_] != seq) return;
     ++next_;
-    lmdb::Txn txn;
-    if (txn.begin(ledger_.env(), true) != 0) return problem(0, "cannot read the ledger");
+    lmdb::Txn& txn = txn_;
     std::string_view stored, cp;
     if (ledger_.table(Table::Snapshots).get(txn, key_u64(seq), stored) != 0)
       return problem(seq, "cannot read the snapshot row");
@@ -209,11 +209,9 @@ class SnapshotChecker {
 
  private:
   void list_seqs() {
-    lmdb::Txn txn;
     lmdb::Cursor cur;
     std::string_view k, v;
-    int rc = txn.begin(ledger_.env(), true);
-    if (rc == 0) rc = cur.open(txn, ledger_.table(Table::Snapshots));
+    int rc = cur.open(txn_, ledger_.table(Table::Snapshots));
     if (rc == 0) rc = cur.move(MDB_FIRST, k, v);
     for (; rc == 0; rc = cur.move(MDB_NEXT, k, v)) {
       if (k.size() != 8 || get_be(k, 0, 8) == 0) return problem(0, "snapshots key is not a seq");
@@ -230,6 +228,7 @@ class SnapshotChecker {
   }
 
   Ledger& ledger_;
+  lmdb::Txn& txn_;
   std::vector<Seq> seqs_;  // in key order
   std::size_t next_ = 0;
   std::string bytes_;
@@ -250,16 +249,24 @@ VerifyReport verify_ledger(const std::string& dir) {
   if (ledger.open(options, &error) != 0) {
     report.first_bad_seq = 0;
     report.problem = error;
+    report.environment = !ledger.damaged();
     return report;
   }
+  // One read transaction for everything verification reads: the replay, the
+  // rows, the snapshots and the final scans all see one state, however the
+  // sequencer commits meanwhile; the journal's end in it is what is verified.
+  // It is the read-only ledger's snapshot: the state whose pages the file
+  // check walked at open.
+  lmdb::Txn& txn = *ledger.snapshot();
   RowBuilder rows;
   Batch batch;
   rows.attach(batch);
   exchange::Exchange ex(rows, ledger.limits());
-  RowChecker checker(ledger);
-  SnapshotChecker snapshots(ledger);
+  RowChecker checker(ledger, txn);
+  SnapshotChecker snapshots(ledger, txn);
   constexpr Seq kRowsEvery = 4096;
   ReplayOptions ro;
+  ro.txn = &txn;
   ro.after_command = [&](Seq seq) {
     snapshots.after(seq, ex);
     if (seq % kRowsEvery != 0) return;
@@ -287,14 +294,17 @@ VerifyReport verify_ledger(const std::string& dir) {
   if (!r.ok) {
     report.first_bad_seq = r.bad_seq;
     report.problem = r.problem;
+    report.environment = r.read_error != 0 && !lmdb::is_damage(r.read_error);
   }
   if (!checker.ok() && (r.ok || checker.bad_seq() < report.first_bad_seq)) {
     report.first_bad_seq = checker.bad_seq();
     report.problem = checker.what();
+    report.environment = false;
   }
   if (!snapshots.ok() && (report.ok || snapshots.bad_seq() < report.first_bad_seq)) {
     report.first_bad_seq = snapshots.bad_seq();
     report.problem = snapshots.what();
+    report.environment = false;
   }
   report.ok = report.ok && snapshots.ok();
   if (!report.ok && report.first_bad_seq > 0) report.verified_seq = std::min(report.verified_seq, report.first_bad_seq - 1);

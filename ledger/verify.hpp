@@ -27,6 +27,10 @@ struct VerifyReport {
   std::uint64_t snapshots = 0;     // snapshot rows equal to the replayed state at their seq
   exchange::Seq first_bad_seq = 0; // when !ok: the earliest seq found wrong
   std::string problem;             // what was wrong there
+  // When !ok: the ledger could not be opened or read (I/O, permissions, the
+  // environment) — nothing is known about its content — rather than found
+  // damaged or not verifying. `erx verify` exits 3 for this, 1 for damage.
+  bool environment = false;
   [[nodiscard]] std::string summary() const;
 };
 

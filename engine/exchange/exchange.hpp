@@ -84,6 +84,11 @@ class Exchange {
   [[nodiscard]] Timestamp now() const noexcept { return now_; }
   [[nodiscard]] BusinessDate business_date() const noexcept { return date_; }
   [[nodiscard]] bool day_open() const noexcept { return day_open_; }
+  // The ids the next accepted order, trade and transfer get (1, 2, 3... in the
+  // order they happen): the ledger checks its tables end just before them.
+  [[nodiscard]] OrderId next_order_id() const noexcept { return next_order_id_; }
+  [[nodiscard]] TradeId next_trade_id() const noexcept { return next_trade_id_; }
+  [[nodiscard]] TransferId next_transfer_id() const noexcept { return next_transfer_id_; }
   [[nodiscard]] std::optional<InstrumentId> find_instrument(const Symbol& s) const;
   [[nodiscard]] const InstrumentSpec* instrument_spec(InstrumentId id) const;
   [[nodiscard]] std::optional<SessionState> session(InstrumentId id) const;

@@ -6,7 +6,7 @@
 //
 //   erx-crash-ledger write DIR [--seed S] [--commands N] [--max-batch B]
 //                              [--checkpoint-every C] [--snapshot-every S]
-//                              [--nosync] [--ack-on-submit]
+//                              [--nosync] [--ack-on-submit] [--free-space B]
 //       Opens DIR (recovering whatever is there: from its newest snapshot, by
 //       default one every 4985 commands, and the journal tail), checks the recovered state
 //       (invariants, and its hash equal to the uninterrupted run's over the same
@@ -19,6 +19,8 @@
 //       --nosync opens LMDB with MDB_NOSYNC, --ack-on-submit acknowledges a
 //       command when it is queued instead of when it is committed: the
 //       negative controls of the power-loss and the SIGKILL tests, only.
+//       --free-space B: the sequencer's free-space probe says B bytes are
+//       free (the failure text of a full disk, with an injected EIO).
 //   erx-crash-ledger check DIR ACKS [--seed S] [--commands N] [--exact]
 //       Verifies DIR read-only as a regulator would (verify_ledger: every
 //       record's hash and chain link, every checkpoint, every derived row),
@@ -38,6 +40,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +75,7 @@ struct Args {
   bool nosync = false;
   bool ack_on_submit = false;
   bool exact = false;
+  std::optional<std::uint64_t> free_space;
 };
 
 bool parse_options(int argc, char** argv, int first, Args& a) {
@@ -94,6 +98,8 @@ bool parse_options(int argc, char** argv, int first, Args& a) {
       a.checkpoint_every = std::strtoull(argv[++i], nullptr, 10);
     } else if (has_value && opt == "--snapshot-every") {
       a.snapshot_every = std::strtoull(argv[++i], nullptr, 10);
+    } else if (has_value && opt == "--free-space") {
+      a.free_space = std::strtoull(argv[++i], nullptr, 10);
     } else {
       std::fprintf(stderr, "erx-crash-ledger: bad option %s\n", argv[i]);
       return false;
@@ -140,6 +146,7 @@ ledger::DurableOptions options_for(const Args& a) {
   o.sequencer.queue_capacity = 1024;
   o.sequencer.checkpoint_every = a.checkpoint_every;
   o.sequencer.snapshot_every = a.snapshot_every;
+  if (a.free_space) o.sequencer.free_space = [bytes = *a.free_space](const std::string&) { return bytes; };
   return o;
 }
 

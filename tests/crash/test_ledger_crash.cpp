@@ -286,7 +286,14 @@ TEST_CASE("EIO: a failed fsync stops the sequencer without a gap - a restart rec
       run.output = tmp.path() / "stderr";
       run.shim_env = {"ERX_SHIM_EIO_AT=" + std::to_string(eio_at)};
       run.timeout = std::chrono::milliseconds(60000);
-      const RunResult r = run_writer({writer_argv("{dir}"), {}}, run);
+      // Half the runs as on a full disk (LMDB reports a short write there as
+      // EIO): the free-space probe says 0 bytes, and the failure says so.
+      const bool full_disk = eio_at == 2 || eio_at == 20;
+      const RunResult r =
+          run_writer({writer_argv("{dir}", full_disk ? std::vector<std::string>{"--free-space", "0"}
+                                                     : std::vector<std::string>{}),
+                      {}},
+                     run);
       const std::string err = slurp(run.output);
       INFO(err);
       REQUIRE_FALSE(r.killed);
@@ -301,6 +308,10 @@ TEST_CASE("EIO: a failed fsync stops the sequencer without a gap - a restart rec
       } else {
         CHECK(r.exit_code == 3);
         CHECK(err.find("FAIL-STOP") != std::string::npos);
+        const std::string failed = "FAIL-STOP: ledger commit failed after seq " + std::to_string(r.acked.size()) + ": ";
+        CHECK(err.find(failed + (full_disk ? "no space left on device (Input/output error (5); 0 bytes free on the "
+                                             "ledger's file system)"
+                                           : "Input/output error (5)")) != std::string::npos);
       }
       CHECK(contiguous_from_one(r.acked));
       if (r.exit_code == 4) continue;  // nothing was created: nothing to recover

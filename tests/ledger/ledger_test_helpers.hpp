@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "ledger/durable_exchange.hpp"
 #include "tests/support/exchange_flow.hpp"
@@ -37,6 +39,21 @@ inline void run_stretch(ledger::DurableExchange& dx, const RecordedStream& s, st
   REQUIRE(c.failed() == 0);
   REQUIRE(c.committed() == to - from);
   REQUIRE(c.max_seq() == to);
+}
+
+// The seqs of the open-day commands the exchange accepts (a DayOpened event)
+// among the first `n` of the stream: where the sequencer writes a DayOpen
+// checkpoint and snapshot.
+inline std::vector<exchange::Seq> day_opens(const RecordedStream& s, std::size_t n) {
+  struct Sink final : exchange::ExchangeSink {
+    std::vector<exchange::Seq> seqs;
+    void on_event(exchange::Seq seq, const exchange::Event& e) override {
+      if (std::holds_alternative<exchange::DayOpened>(e)) seqs.push_back(seq);
+    }
+  } sink;
+  exchange::Exchange ex(sink, exchange::test::flow_limits());
+  for (std::size_t i = 0; i < n && i < s.commands.size(); ++i) ex.apply(s.commands[i]);
+  return sink.seqs;
 }
 
 }  // namespace erx::test

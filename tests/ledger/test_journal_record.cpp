@@ -99,6 +99,11 @@ TEST_CASE("checkpoint rows round-trip and refuse junk", "[ledger][unit]") {
   CHECK(d.chain == c.chain);
   CHECK(d.reason == CheckpointReason::DayClose);
   CHECK_FALSE(decode_checkpoint(s.substr(1), d));
+  s.back() = 3;  // DayOpen, the newest reason
+  REQUIRE(decode_checkpoint(s, d));
+  CHECK(d.reason == CheckpointReason::DayOpen);
+  s.back() = 4;
+  CHECK_FALSE(decode_checkpoint(s, d));
   s.back() = 7;
   CHECK_FALSE(decode_checkpoint(s, d));
 }

@@ -109,6 +109,37 @@ TEST_CASE("ledger creation: with its marker, a damaged or missing data file is a
   }
 }
 
+// Issue 12, item 12: a zero-length data.mdb next to the marker made open()
+// start a brand-new ledger (and erxd load the demo into it) with one info line.
+TEST_CASE("ledger creation: with its marker, an emptied or short data file is damage, never replaced",
+          "[ledger][creation]") {
+  TempDir tmp("erx-creation");
+  const fs::path dir = tmp.sub("ledger");
+  const RecordedStream s = record_stream(5, 50);
+  make_ledger(dir, s, 50);
+  const std::size_t size = GENERATE(std::size_t{0}, std::size_t{100}, std::size_t{4095}, std::size_t{4096},
+                                    std::size_t{8191});
+  std::filesystem::resize_file(dir / "data.mdb", size);
+  std::string error;
+  {
+    ledger::Ledger lg;
+    CHECK(lg.open(options(dir), &error) != 0);
+    INFO(error);
+    CHECK(lg.damaged());
+    CHECK(error.find("truncated") != std::string::npos);
+  }
+  {
+    ReplayClock clock(s);
+    ledger::DurableExchange dx(clock);
+    error.clear();
+    CHECK_FALSE(dx.open(durable_options(dir.string()), &error));
+    INFO(error);
+    CHECK(dx.damaged());
+  }
+  CHECK(fs::file_size(dir / "data.mdb") == size);  // left for the operator to examine, never recreated
+  CHECK(fs::exists(dir / ledger::kCreationMarker));
+}
+
 TEST_CASE("ledger creation: a complete ledger without the marker (a plain mdb_copy) is kept", "[ledger][creation]") {
   TempDir tmp("erx-creation");
   const fs::path dir = tmp.sub("ledger");

@@ -6,8 +6,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <random>
+#include <thread>
 
 #include "ledger/verify.hpp"
 #include "tests/ledger/ledger_test_helpers.hpp"
@@ -108,4 +116,56 @@ TEST_CASE("ledger backup: a compacting copy taken while writing verifies and reo
   run_stretch(again, s, copy.verified_seq, 6'000);
   again.stop();
   CHECK(again.exchange().state_hash() == hash_after_prefix(s, 6'000));
+}
+
+// A backup on the writer's own environment (Ledger::backup from another
+// thread) holds a read transaction while the sequencer's writer may have to
+// grow the map: LMDB then replaces the map under the copy, which crashed
+// (SIGSEGV / SIGBUS inside mdb_env_copy2, about once a second here) until a
+// growth waited for the backup. In a forked child, for a fixed time: the test
+// sees a signal as a failure instead of dying of it.
+TEST_CASE("ledger backup: copies taken over and over while the map grows never crash", "[ledger][backup]") {
+  const RecordedStream s = record_stream(11, 1'500);
+  TempDir tmp("erx-backup-grow");
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const auto start = std::chrono::steady_clock::now();
+    int cycles = 0;
+    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(3) || cycles < 2) {
+      const std::string dir = tmp.sub("ledger-" + std::to_string(cycles)), copy = dir + "-copy";
+      ReplayClock clock(s);
+      ledger::DurableExchange dx(clock);
+      ledger::DurableOptions o = durable_options(dir, 8);
+      o.ledger.initial_map_size = 32 << 10;  // grows eight times or so
+      o.ledger.env_flags = MDB_NOSYNC;       // many commits fast; durability is not the point here
+      std::string error;
+      if (!dx.open(o, &error)) ::_exit(2);
+      dx.start();
+      CountingCompletion c;
+      std::thread producer([&] {
+        for (const exchange::Command& cmd : s.commands) dx.submit(cmd.body, &c);
+      });
+      while (c.committed() + c.failed() < s.commands.size()) {
+        std::filesystem::remove_all(copy);
+        if (dx.ledger().backup(copy, &error) != 0) {
+          std::fprintf(stderr, "backup failed: %s\n", error.c_str());
+          ::_exit(3);
+        }
+      }
+      producer.join();
+      dx.stop();
+      if (c.failed() != 0 || dx.ledger().map_grows() == 0) ::_exit(4);
+      ++cycles;
+      std::filesystem::remove_all(dir);
+      std::filesystem::remove_all(copy);
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  INFO((WIFSIGNALED(status) ? std::string("died of ") + strsignal(WTERMSIG(status))
+                            : "exit " + std::to_string(WEXITSTATUS(status))));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }

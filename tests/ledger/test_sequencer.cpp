@@ -1,8 +1,10 @@
 // The sequencer's edges: fail-stop on a commit error with no sequence gap,
-// back-pressure at exactly the queue's capacity, and stale reader slots.
+// the failure text of a full disk, back-pressure at exactly the queue's
+// capacity, and stale reader slots.
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +71,72 @@ TEST_CASE("sequencer: a commit error stops it with no gap - restart recovers exa
   INFO(v.summary());
   CHECK(v.ok);
   CHECK(v.verified_seq == committed + 100);
+}
+
+TEST_CASE("sequencer: the failure text of a full disk says so, with the original error and the bytes free",
+          "[ledger][sequencer]") {
+  using ledger::commit_failure_text;
+  CHECK(commit_failure_text(EIO, 7, 0, 4096) ==
+        "ledger commit failed after seq 7: no space left on device (Input/output error (5); 0 bytes free on the "
+        "ledger's file system)");
+  CHECK(commit_failure_text(ENOSPC, 7, 12'288, 4096) ==
+        "ledger commit failed after seq 7: no space left on device (No space left on device (28); 12288 bytes free "
+        "on the ledger's file system)");
+  // Less than twice a large failed batch is "almost no" space too.
+  CHECK(commit_failure_text(EIO, 7, 40u << 20, 30u << 20).find("no space left on device") != std::string::npos);
+  // A disk with room: the error as it is.
+  CHECK(commit_failure_text(EIO, 7, std::uint64_t{1} << 40, 4096) ==
+        "ledger commit failed after seq 7: Input/output error (5)");
+  CHECK(commit_failure_text(EIO, 7, std::nullopt, 4096) == "ledger commit failed after seq 7: Input/output error (5)");
+  CHECK(commit_failure_text(MDB_MAP_FULL, 7, 0, 4096).find("no space left") == std::string::npos);
+}
+
+// A full disk, injected: LMDB's data-file descriptor is pointed at /dev/full,
+// so the commit's page writes fail with ENOSPC inside LMDB, and the free-space
+// probe says the file system is full.
+TEST_CASE("sequencer: a commit that fails on a full disk stops it with 'no space left on device'",
+          "[ledger][sequencer]") {
+  const RecordedStream s = record_stream(41, 400);
+  TempDir dir("erx-full-disk");
+  std::uint64_t committed = 0;
+  {
+    ReplayClock clock(s);
+    ledger::DurableExchange dx(clock);
+    ledger::DurableOptions o = durable_options(dir.path(), 64);
+    std::string probed;
+    o.sequencer.free_space = [&probed](const std::string& d) -> std::optional<std::uint64_t> {
+      probed = d;
+      return 0;
+    };
+    std::string error;
+    REQUIRE(dx.open(o, &error));
+    dx.start();
+    run_stretch(dx, s, 0, 100);
+    committed = dx.sequencer().last_committed();
+    REQUIRE(committed == 100);
+    int fd = -1;
+    REQUIRE(mdb_env_get_fd(dx.ledger().env().get(), &fd) == 0);
+    const int full = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+    REQUIRE(full >= 0);
+    REQUIRE(::dup2(full, fd) == fd);
+    ::close(full);
+    CountingCompletion c;
+    for (std::size_t i = 100; i < 200; ++i)
+      if (!dx.submit(s.commands[i].body, &c)) break;
+    dx.stop();
+    REQUIRE(dx.sequencer().failed());
+    CHECK(c.committed() == 0);
+    CHECK(dx.sequencer().failure() ==
+          "ledger commit failed after seq 100: no space left on device (No space left on device (28); 0 bytes free "
+          "on the ledger's file system)");
+    CHECK(probed == dir.path().string());
+  }
+  // Nothing after seq 100 reached the file: a restart recovers exactly that.
+  ReplayClock clock(s, committed);
+  ledger::DurableExchange dx(clock);
+  std::string error;
+  REQUIRE(dx.open(durable_options(dir.path()), &error));
+  CHECK(dx.recovery().last_seq == committed);
 }
 
 namespace {
@@ -195,9 +263,10 @@ int in_child(F body) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
-ledger::LedgerOptions options_for(const std::string& dir) {
+ledger::LedgerOptions options_for(const std::string& dir, bool read_only = false) {
   ledger::LedgerOptions o;
   o.dir = dir;
+  o.read_only = read_only;
   return o;
 }
 
@@ -206,7 +275,8 @@ ledger::LedgerOptions options_for(const std::string& dir) {
 // LMDB resets its reader table when the first process opens the environment,
 // so a stale slot matters (and can be seen) only while another process keeps
 // it open: this test keeps it open, a child dies holding a read transaction,
-// and a third process opening the ledger clears the dead child's slot.
+// and a third process opening the ledger clears the dead child's slot. The
+// children are readers: the keeper is the ledger's one writer.
 TEST_CASE("ledger: reader slots of a killed process are cleared at open", "[ledger][sequencer]") {
   TempDir dir("erx-readers");
   ledger::Ledger keeper;
@@ -216,10 +286,9 @@ TEST_CASE("ledger: reader slots of a killed process are cleared at open", "[ledg
   const int killed = in_child([&] {
     ledger::Ledger l;
     std::string e;
-    if (l.open(options_for(dir.path()), &e) != 0) return 2;
-    ledger::lmdb::Txn txn;
-    if (txn.begin(l.env(), true) != 0) return 3;
-    ::raise(SIGKILL);  // dies holding a reader slot
+    if (l.open(options_for(dir.path(), true), &e) != 0) return 2;
+    if (l.snapshot() == nullptr) return 3;
+    ::raise(SIGKILL);  // dies holding a reader slot: the read-only open's read transaction
     return 4;
   });
   REQUIRE(killed == -SIGKILL);
@@ -227,7 +296,7 @@ TEST_CASE("ledger: reader slots of a killed process are cleared at open", "[ledg
   const int cleared = in_child([&] {
     ledger::Ledger l;
     std::string e;
-    if (l.open(options_for(dir.path()), &e) != 0) return 100;
+    if (l.open(options_for(dir.path(), true), &e) != 0) return 100;
     return l.stale_readers_cleared();
   });
   CHECK(cleared == 1);
