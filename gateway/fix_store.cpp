@@ -1,7 +1,6 @@
 #include "gateway/fix_store.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -316,37 +315,21 @@ std::size_t FixStore::messages() const {
 
 // ------------------------------------------------------------ factory
 
-FixStoreFactory::~FixStoreFactory() {
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
-}
-
 bool FixStoreFactory::lock(std::string* error) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) return *error = "cannot create " + dir_ + ": " + ec.message(), false;
   const std::string path = dir_ + "/ERX-FIX.lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-  if (fd < 0) return *error = "cannot open " + path + ": " + std::strerror(errno), false;
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char holder[32] = {};
-    const ssize_t n = ::pread(fd, holder, sizeof holder - 1, 0);
-    ::close(fd);
-    std::string pid(holder, n > 0 ? static_cast<std::size_t>(n) : 0u);
-    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
-    *error = "the FIX stores in " + dir_ + " are in use by another erxd (pid " + (pid.empty() ? "?" : pid) + ", " + path + ")";
-    return false;
-  }
-  const std::string me = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {
-    ::close(fd);
-    return *error = "cannot write " + path + ": " + std::strerror(errno), false;
-  }
-  lock_fd_ = fd;
-  return true;
+  std::string holder;
+  const int rc = lock_.take(path, &holder, error);
+  if (rc == EBUSY)
+    *error = "the FIX stores in " + dir_ + " are already open for writing by " + holder + " (lock file " + path +
+             "): one erxd per data directory";
+  return rc == 0;
 }
 
 FIX::MessageStore* FixStoreFactory::create(const FIX::SessionID& id) {
-  if (lock_fd_ < 0) throw FIX::ConfigError("the FIX store directory " + dir_ + " is not locked");
+  if (!lock_.held()) throw FIX::ConfigError("the FIX store directory " + dir_ + " is not locked");
   const std::string comp = id.getTargetCompID().getValue();
   auto* store = new FixStore(dir_ + "/" + comp + ".store", comp);
   std::lock_guard lock(mu_);

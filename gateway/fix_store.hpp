@@ -34,6 +34,7 @@
 
 #include "engine/exchange/basic_types.hpp"
 #include "gateway/out_msg.hpp"
+#include "ledger/writer_lock.hpp"
 #include "gateway/quickfix.hpp"
 
 namespace erx::gateway {
@@ -100,7 +101,6 @@ class FixStore final : public FIX::MessageStore {
 class FixStoreFactory final : public FIX::MessageStoreFactory {
  public:
   explicit FixStoreFactory(std::string dir) : dir_(std::move(dir)) {}
-  ~FixStoreFactory() override;
   // Takes the directory for this process (an exclusive lock on
   // <dir>/ERX-FIX.lock, held until destruction; it names the holder's pid):
   // two erxd on one data directory would write the same stores. False with
@@ -113,7 +113,7 @@ class FixStoreFactory final : public FIX::MessageStoreFactory {
 
  private:
   std::string dir_;
-  int lock_fd_ = -1;
+  ledger::WriterLock lock_;
   mutable std::mutex mu_;
   std::map<std::string, FixStore*> stores_;  // by the member's CompID
 };

@@ -68,9 +68,17 @@ std::vector<Seq> snapshot_seqs(Ledger& ledger, std::string* why) {
 }
 
 // The seq of the newest snapshot written at a day's open: the newest start
-// from which a replay still sees the whole business day (0: none, replay
-// from seq 1). Day-open snapshots do not exist yet in this build.
-Seq day_open_snapshot(Ledger&) { return 0; }
+// from which a replay still sees the whole business day (0: none, or the
+// checkpoints cannot be read: replay from seq 1).
+Seq day_open_snapshot(Ledger& ledger) {
+  Seq seq = 0;
+  if (const int rc = ledger.newest_day_open_snapshot(seq); rc != 0) {
+    spdlog::warn("ledger {}: cannot find the day's open snapshot ({}): the replay starts at seq 1", ledger.dir(),
+                 lmdb::error_text(rc));
+    return 0;
+  }
+  return seq;
+}
 
 // Collects one command's events for the recovery observer.
 class EventsOfCommand final : public exchange::ExchangeSink {

@@ -1,7 +1,6 @@
 #include "ledger/ledger.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,37 +108,12 @@ int Ledger::prepare_creation(const LedgerOptions& options, std::string* error) {
 // right after it took the lock; "unknown" in that instant).
 int Ledger::lock_writer(std::string* error) {
   const std::string path = options_.dir + "/" + kWriterLock;
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-  if (fd < 0) {
-    const int e = errno;
-    if (error) *error = "cannot open the writer lock " + path + ": " + std::strerror(e);
-    return e;
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    const int e = errno;
-    char buf[32];
-    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
-    ::close(fd);
-    std::string pid(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
-    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
-    if (e != EWOULDBLOCK) {
-      if (error) *error = "cannot lock " + path + ": " + std::strerror(e);
-      return e;
-    }
-    if (error)
-      *error = "ledger " + options_.dir + " is already open for writing by pid " + (pid.empty() ? "unknown" : pid) +
-               " (lock file " + path + "); a ledger has one writer at a time";
-    return EBUSY;
-  }
-  const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
-    const int e = errno != 0 ? errno : EIO;
-    ::close(fd);
-    if (error) *error = "cannot write the writer lock " + path + ": " + std::strerror(e);
-    return e;
-  }
-  lock_fd_ = fd;
-  return 0;
+  std::string holder;
+  const int rc = writer_lock_.take(path, &holder, error);
+  if (rc == EBUSY && error)
+    *error = "ledger " + options_.dir + " is already open for writing by " + holder + " (lock file " + path +
+             "); a ledger has one writer at a time";
+  return rc;
 }
 
 // A failed file check: damage (MDB_INVALID for meta pages LMDB would not
@@ -274,8 +248,7 @@ int Ledger::open(const LedgerOptions& options, std::string* error) {
 void Ledger::close() {
   snapshot_.abort();
   env_.close();
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the writer lock
-  lock_fd_ = -1;
+  writer_lock_.release();
 }
 
 namespace {

@@ -15,6 +15,7 @@
 #include "ledger/file_check.hpp"
 #include "ledger/lmdb.hpp"
 #include "ledger/sha256.hpp"
+#include "ledger/writer_lock.hpp"
 
 namespace erx::ledger {
 
@@ -137,7 +138,7 @@ class Ledger {
   bool damaged_ = false;
   FileCheck check_;
   lmdb::Txn snapshot_;
-  int lock_fd_ = -1;  // the writer lock, held while open
+  WriterLock writer_lock_;  // held while open for writing
   // backup() holds it shared for its read transaction, a map growth
   // exclusively: mdb_env_set_mapsize under a live read transaction of this
   // process unmaps the pages that transaction is reading (SIGSEGV / SIGBUS).
