@@ -102,6 +102,10 @@ void FixMember::logout() {
   if (initiator_) initiator_->stop();
 }
 
+void FixMember::stop() {
+  if (initiator_) initiator_->stop(true);
+}
+
 bool FixMember::logged_on() const {
   std::lock_guard lock(mu_);
   return logged_on_;
@@ -239,11 +243,25 @@ FIX::Message mass_status_request(const std::string& id) {
   return m;
 }
 
-std::vector<FIX::Message> mass_status_answers(FixMember& member, FIX::Message request) {
+std::vector<FIX::Message> mass_status_answers(FixMember& member, FIX::Message request, std::chrono::milliseconds timeout) {
   const std::string id = field(request, 584);
-  member.send(request);
+  const auto answer = [&](const FIX::Message& m) {
+    return (msg_type(m) == "8" && field(m, 584) == id) || (msg_type(m) == "j" && field(m, 379) == id);
+  };
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  FIX::Message copy = request;
+  member.send(copy);
   std::vector<FIX::Message> got;
-  while (const auto r = member.wait_for([&](const FIX::Message& m) { return msg_type(m) == "8" && field(m, 584) == id; })) {
+  while (const auto r = member.wait_for(answer, timeout)) {
+    if (msg_type(*r) == "j") {
+      // Refused by the throttle (a member resending a backlog is over it for
+      // a while): asked again a little later, as a member would.
+      if (std::chrono::steady_clock::now() >= deadline) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      copy = request;
+      member.send(copy);
+      continue;
+    }
     got.push_back(*r);
     if (field(*r, 912) == "Y") return got;
   }

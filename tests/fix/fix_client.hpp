@@ -54,6 +54,10 @@ class FixMember final : public FIX::Application {
   // Starts the initiator and waits for the logon (false: not logged on in time).
   bool logon(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
   void logout();
+  // Stops the initiator at once and waits for its thread: after it, received()
+  // is final — nothing still in the socket's buffer is taken (and counted by
+  // the member's store) behind the caller's back.
+  void stop();
   [[nodiscard]] bool logged_on() const;
   [[nodiscard]] std::string logout_text() const;
 
@@ -98,7 +102,8 @@ FIX::Message market_data_request(const std::string& id, char subscription, const
 FIX::Message mass_status_request(const std::string& id);
 // The answers to one mass status request, up to its last (912=Y); empty when
 // it did not end in time.
-std::vector<FIX::Message> mass_status_answers(FixMember& member, FIX::Message request);
+std::vector<FIX::Message> mass_status_answers(FixMember& member, FIX::Message request,
+                                             std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 // Sends mass status requests (585=7) until the member has `live` live orders
 // (39=0 or 1; the answer lists the day's finished orders too) — the state
 // after an asynchronous change, such as cancel on disconnect. Their reports,
