@@ -4,18 +4,9 @@
 
 #include "engine/core/assert.hpp"
 #include "engine/exchange/amount_limits.hpp"
+#include "engine/exchange/units.hpp"
 
 namespace erx::exchange {
-
-namespace {
-
-constexpr std::int64_t kPow10[] = {1, 10, 100, 1'000, 10'000, 100'000, 1'000'000, 10'000'000, 100'000'000,
-                                   1'000'000'000, 10'000'000'000, 100'000'000'000, 1'000'000'000'000,
-                                   10'000'000'000'000, 100'000'000'000'000, 1'000'000'000'000'000,
-                                   10'000'000'000'000'000, 100'000'000'000'000'000,
-                                   1'000'000'000'000'000'000};
-
-}  // namespace
 
 Money fill_cash(const CashRule& rule, Price price, Qty qty) {
   ERX_ASSERT(price >= 0 && qty >= 0 && rule.years >= 1);

@@ -10,6 +10,28 @@
 
 namespace erx::exchange {
 
+// 10^0 .. 10^18: every power of ten an int64 holds (scales run 0..18).
+inline constexpr std::int64_t kPow10[] = {1,
+                                          10,
+                                          100,
+                                          1'000,
+                                          10'000,
+                                          100'000,
+                                          1'000'000,
+                                          10'000'000,
+                                          100'000'000,
+                                          1'000'000'000,
+                                          10'000'000'000,
+                                          100'000'000'000,
+                                          1'000'000'000'000,
+                                          10'000'000'000'000,
+                                          100'000'000'000'000,
+                                          1'000'000'000'000'000,
+                                          10'000'000'000'000'000,
+                                          100'000'000'000'000'000,
+                                          1'000'000'000'000'000'000};
+static_assert(sizeof kPow10 / sizeof kPow10[0] == 19);
+
 struct Units {
   std::int64_t value = 0;
   RejectReason error = RejectReason::None;
@@ -17,25 +39,6 @@ struct Units {
 };
 
 [[nodiscard]] inline Units to_units(const Decimal& d, int scale) noexcept {
-  constexpr std::int64_t kPow10[] = {1,
-                                     10,
-                                     100,
-                                     1'000,
-                                     10'000,
-                                     100'000,
-                                     1'000'000,
-                                     10'000'000,
-                                     100'000'000,
-                                     1'000'000'000,
-                                     10'000'000'000,
-                                     100'000'000'000,
-                                     1'000'000'000'000,
-                                     10'000'000'000'000,
-                                     100'000'000'000'000,
-                                     1'000'000'000'000'000,
-                                     10'000'000'000'000'000,
-                                     100'000'000'000'000'000,
-                                     1'000'000'000'000'000'000};
   if (d.scale < 0 || d.scale > 18 || scale < 0 || scale > 18) return {0, RejectReason::PrecisionLoss};
   if (d.scale >= scale) {
     const std::int64_t div = kPow10[d.scale - scale];

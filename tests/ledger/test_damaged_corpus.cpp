@@ -47,6 +47,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/ledger/file_bytes.hpp"
 #include "tests/ledger/ledger_test_helpers.hpp"
 #include "tests/ledger/tool_run.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -78,25 +79,6 @@ ledger::DurableOptions corpus_options(const std::string& dir) {
   o.sequencer.checkpoint_every = 50;
   o.sequencer.snapshot_every = 100;  // a snapshot row: overflow pages
   return o;
-}
-
-std::string read_all(const fs::path& p) {
-  std::string bytes(fs::file_size(p), '\0');
-  std::ifstream in(p, std::ios::binary);
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  return bytes;
-}
-
-void write_all(const fs::path& p, std::string_view bytes) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-template <class T>
-T get(const std::string& b, std::size_t at) {
-  T v;
-  std::memcpy(&v, b.data() + at, sizeof v);
-  return v;
 }
 
 struct Case {

@@ -14,6 +14,7 @@
 
 #include "ledger/file_check.hpp"
 #include "ledger/verify.hpp"
+#include "tests/ledger/file_bytes.hpp"
 #include "tests/ledger/ledger_test_helpers.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -33,29 +34,6 @@ void make_ledger(const fs::path& dir, const RecordedStream& s, std::size_t max_b
   dx.start();
   run_stretch(dx, s, 0, s.commands.size());
   dx.stop();
-}
-
-std::string read_all(const fs::path& p) {
-  std::string bytes(fs::file_size(p), '\0');
-  std::ifstream in(p, std::ios::binary);
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  return bytes;
-}
-
-void write_all(const fs::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-template <class T>
-T get(const std::string& b, std::size_t at) {
-  T v;
-  std::memcpy(&v, b.data() + at, sizeof v);
-  return v;
-}
-template <class T>
-void set(std::string& b, std::size_t at, T v) {
-  std::memcpy(b.data() + at, &v, sizeof v);
 }
 
 // The first leaf page holding journal records: a node with an 8-byte key

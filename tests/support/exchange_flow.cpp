@@ -7,6 +7,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "engine/exchange/units.hpp"
+
 namespace erx::exchange::test {
 
 namespace {
@@ -16,10 +18,6 @@ constexpr std::int64_t kMinute = 60 * kSecond;
 constexpr std::int64_t kHour = 60 * kMinute;
 // 2026-01-04T00:00:00Z (a Sunday): day 0 of the flow's calendar.
 constexpr std::int64_t kEpochDay0 = 1'767'484'800;
-
-constexpr std::int64_t kPow10[] = {
-    1,          10,          100,           1'000,          10'000,          100'000,          1'000'000,
-    10'000'000, 100'000'000, 1'000'000'000, 10'000'000'000, 100'000'000'000, 1'000'000'000'000};
 
 Decimal dec(std::int64_t units, int scale) { return Decimal{units, static_cast<std::int8_t>(scale)}; }
 
