@@ -516,10 +516,15 @@ struct Gateway::Impl final : public FIX::Application,
     const std::string t = type.getValue();
     const Throttle::Verdict v = s->throttle.admit(std::chrono::steady_clock::now());
     if (v == Throttle::Verdict::Logout) {
-      // Done by pump(), after the rejects already queued have been sent:
-      // logging out here, inside QuickFIX's processing of this message, would
-      // send the Logout first and drop them.
-      if (!s->logout_requested.exchange(true)) spdlog::warn("fix {}: far over the throttle: logging out", s->comp_id);
+      // Answered like any throttled message, so the member knows which to
+      // send again; the Logout is sent by pump(), after the rejects queued
+      // before it: logging out here, inside QuickFIX's processing of this
+      // message, would send the Logout first and drop them.
+      reply(*s, business_reject(m, t, 0, "throttle: more than " + std::to_string(std::uint64_t{config.limits.throttle_messages} *
+                                                                                 config.limits.throttle_logout_multiple) +
+                                              " messages in " + std::to_string(config.limits.throttle_window_ms) +
+                                              " ms: logging out"));
+      s->logout_requested = true;
       return;
     }
     if (v == Throttle::Verdict::Reject) {
@@ -779,7 +784,12 @@ struct Gateway::Impl final : public FIX::Application,
     // A mass status answer goes out a chunk per turn; the session is woken
     // again while some of it remains.
     if (send_mass_status(*s, session)) s->wake();
-    if (s->logout_requested.exchange(false)) session.logout("throttle exceeded");
+    // Once per logout: the messages still arriving behind the first one past
+    // the line ask again until the session ends.
+    if (s->logout_requested.exchange(false) && session.isEnabled()) {
+      spdlog::warn("fix {}: far over the throttle: logging out", s->comp_id);
+      session.logout("throttle exceeded");
+    }
     return true;
   }
 };
