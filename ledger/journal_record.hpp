@@ -34,7 +34,9 @@ inline constexpr std::uint8_t kJournalFormat = 1;
 //    accepted (or aborted on) are now rejected.
 // 5: cancel and mass-cancel gained clord_id, the request's own id (their
 //    binary bodies grew by its length byte at least).
-inline constexpr std::uint16_t kEngineVersion = 5;
+// 6: restricting a member or an account cancels its resting orders, and an
+//    eligibility change at the open cancels the orders it excludes (issue 13).
+inline constexpr std::uint16_t kEngineVersion = 6;
 inline constexpr std::size_t kRecordOverhead = 96;
 
 struct RecordHeader {

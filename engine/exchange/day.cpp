@@ -62,6 +62,7 @@ void Exchange::on(const OpenDay& c) {
       ERX_ASSERT(r == RejectReason::None);  // validated when it was submitted
       ins.pending.reset();
       emit(InstrumentChanged{ins.id, ins.spec});
+      cancel_ineligible_orders(ins);
     }
     ins.day = DayStats{};
     set_band(ins);

@@ -100,6 +100,9 @@ enum class CancelReason : std::uint8_t {
   StpCancelBoth = 8,
   StpDecrement = 9,      // partial: leaves > 0 means the order rests reduced
   OutsideNewBand = 10,   // resting order outside the new day's price band
+  MemberRestricted = 11,   // its member was restricted while it rested
+  AccountRestricted = 12,  // its account was restricted while it rested
+  NotEligible = 13,        // the instrument's new eligibility excludes its member (at the open)
 };
 [[nodiscard]] std::string_view to_string(CancelReason r) noexcept;
 

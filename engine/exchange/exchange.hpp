@@ -248,6 +248,14 @@ class Exchange {
   OrderState* order(OrderId id);
   OrderState* live_order(MemberId member, const ClOrdId& clord);
   RejectReason check_account_may_trade(const AccountState& a) const;
+  // The live orders that may no longer trade (why): cancelled by the exchange,
+  // oldest first, in this command. The rules for who may trade are checked at
+  // entry and kept true by these cancels, never at match (docs/EXCHANGE.md).
+  template <class Pred>
+  void cancel_orders_where(CancelReason why, Pred&& no_longer_may_trade);
+  void cancel_orders_of_member(MemberId member);     // member-restricted
+  void cancel_orders_of_account(AccountId account);  // account-restricted
+  void cancel_ineligible_orders(const InstrumentState& ins);  // not-eligible
   RejectReason check_operator(OperatorId op, MemberId member, OperatorAction action) const;
   RejectReason check_eligible(const MemberState& m, const InstrumentState& ins) const;
   RejectReason check_holding_limit(const MemberState& m, const InstrumentState& ins, Qty more) const;
@@ -311,6 +319,9 @@ class Exchange {
   ClOrdId modify_orig_clord_;        // the ClOrdID a modify replaces
   bool mass_cancel_ = false;         // book cancels are part of a MassCancel
   std::uint32_t mass_cancelled_ = 0;
+  // Book cancels made by the exchange for this reason (a restriction, an
+  // eligibility change), not asked for by the member; None: not such a cancel.
+  std::optional<CancelReason> system_cancel_;
 
   OrderId next_order_id_ = 1;
   TradeId next_trade_id_ = 1;

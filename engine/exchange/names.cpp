@@ -216,6 +216,9 @@ std::string_view to_string(CancelReason r) noexcept {
     case CancelReason::StpCancelBoth: return "stp-cancel-both";
     case CancelReason::StpDecrement: return "stp-decrement";
     case CancelReason::OutsideNewBand: return "outside-new-band";
+    case CancelReason::MemberRestricted: return "member-restricted";
+    case CancelReason::AccountRestricted: return "account-restricted";
+    case CancelReason::NotEligible: return "not-eligible";
   }
   return "?";
 }

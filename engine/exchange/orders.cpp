@@ -50,6 +50,29 @@ RejectReason Exchange::check_account_may_trade(const AccountState& a) const {
   return RejectReason::None;
 }
 
+template <class Pred>
+void Exchange::cancel_orders_where(CancelReason why, Pred&& no_longer_may_trade) {
+  std::vector<OrderId> ids;
+  for (const OrderState& o : orders_)
+    if (o.id != 0 && no_longer_may_trade(o)) ids.push_back(o.id);
+  std::sort(ids.begin(), ids.end());
+  system_cancel_ = why;
+  for (OrderId id : ids) instruments_[order(id)->instrument - 1].book->cancel(id);
+  system_cancel_.reset();
+}
+
+void Exchange::cancel_orders_of_member(MemberId member) {
+  cancel_orders_where(CancelReason::MemberRestricted, [&](const OrderState& o) { return o.member == member; });
+}
+void Exchange::cancel_orders_of_account(AccountId account) {
+  cancel_orders_where(CancelReason::AccountRestricted, [&](const OrderState& o) { return o.account == account; });
+}
+void Exchange::cancel_ineligible_orders(const InstrumentState& ins) {
+  cancel_orders_where(CancelReason::NotEligible, [&](const OrderState& o) {
+    return o.instrument == ins.id && check_eligible(*member(o.member), ins) != RejectReason::None;
+  });
+}
+
 RejectReason Exchange::check_eligible(const MemberState& m, const InstrumentState& ins) const {
   switch (ins.spec.eligibility) {
     case Eligibility::Anyone: return RejectReason::None;

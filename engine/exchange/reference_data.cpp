@@ -106,6 +106,7 @@ void Exchange::on(const SetMemberRestricted& c) {
   if (it == members_.end() || c.member == kExchangeMember) return reject(RejectReason::UnknownMember);
   it->second.spec.restricted = c.restricted;
   emit(MemberRestrictionSet{c.member, c.restricted});
+  if (c.restricted) cancel_orders_of_member(c.member);
 }
 
 void Exchange::on(const CreateAccount& c) {
@@ -127,6 +128,7 @@ void Exchange::on(const SetAccountRestricted& c) {
   if (!a || c.account == kExchangeAccount) return reject(RejectReason::UnknownAccount, c.account);
   accounts_[a->slot].restricted = c.restricted;
   emit(AccountRestrictionSet{c.account, c.restricted});
+  if (c.restricted) cancel_orders_of_account(c.account);
 }
 
 // ---------------------------------------------------------------- instruments

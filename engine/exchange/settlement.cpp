@@ -152,8 +152,10 @@ void Exchange::on_book_event(const book::Event& e) {
 void Exchange::on_order_cancelled(const book::Event& e) {
   OrderState& o = *order(e.order_id);
   set_leaves(o, e.leaves);
-  const CancelReason why = mass_cancel_ && e.reason == book::Reason::UserCancel ? CancelReason::MassCancel
-                                                                               : to_cancel_reason(e.reason);
+  const CancelReason why = e.reason != book::Reason::UserCancel ? to_cancel_reason(e.reason)
+                           : system_cancel_                      ? *system_cancel_
+                           : mass_cancel_                        ? CancelReason::MassCancel
+                                                                 : CancelReason::UserCancel;
   if (mass_cancel_) ++mass_cancelled_;
   emit(OrderCancelled{o.id, o.account, o.member, o.instrument, o.clord_id, o.side, o.price, e.qty, o.leaves,
                       o.cum_qty, o.cum_cash, why, command_op_});

@@ -218,6 +218,10 @@ void Exchange::check_invariants() const {
     ERX_ASSERT(o.reserved_cash == need.cash && o.reserved_qty == need.qty);
     ERX_ASSERT(o.leaves > 0 && o.cum_qty + o.leaves <= o.qty);
     ERX_ASSERT(o.qty <= kMaxOrderLifetimeQtyUnits);
+    // Only a party that may trade has a live order (restrictions and
+    // eligibility changes cancel the others).
+    ERX_ASSERT(check_account_may_trade(accounts_[o.account_slot]) == RejectReason::None);
+    ERX_ASSERT(check_eligible(*member(o.member), instruments_[o.instrument - 1]) == RejectReason::None);
     reserved[{o.account_slot, kCash}] += o.reserved_cash;
     reserved[{o.account_slot, o.instrument}] += o.reserved_qty;
     if (o.side == Side::Buy) open_buys[{o.member, o.instrument}] += o.leaves;

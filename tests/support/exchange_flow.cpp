@@ -1408,7 +1408,8 @@ std::string reject_name(RejectReason r) {
 std::string_view cancel_name(CancelReason r) noexcept {
   static constexpr std::string_view kNames[] = {"UserCancel",    "MassCancel",   "IocRemainder",   "MarketRemainder",
                                                 "Expired",       "SystemCancel", "StpCancelTaker", "StpCancelMaker",
-                                                "StpCancelBoth", "StpDecrement", "OutsideNewBand"};
+                                                "StpCancelBoth", "StpDecrement", "OutsideNewBand",
+                                                "MemberRestricted", "AccountRestricted", "NotEligible"};
   const auto i = static_cast<std::size_t>(r);
   return i < std::size(kNames) ? kNames[i] : "?";
 }

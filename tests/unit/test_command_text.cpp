@@ -503,7 +503,7 @@ TEST_CASE("enumerations: names round-trip, unnamed values as numbers", "[command
   CHECK(all_named(StpMode{}, parse_stp_mode) == 6);
   CHECK(all_named(Bucket{}, parse_bucket) == 8);
   CHECK(all_named(HoldKind{}, parse_hold_kind) == 2);
-  CHECK(all_named(CancelReason{}, parse_cancel_reason) == 11);
+  CHECK(all_named(CancelReason{}, parse_cancel_reason) == 14);
   CHECK(all_named(TransferKind{}, parse_transfer_kind) == 13);
   CHECK(all_named(RejectReason{}, parse_reject_reason) >= 50);
 
