@@ -861,8 +861,10 @@ void require_coverage(const Coverage& c) {
     INFO("reject reason " << reject_name(r));
     CHECK(c.rejects.count(r) == 1);
   }
+  // Restrictions change while orders rest (issue 13): their cancels happen.
   for (CancelReason r : {CancelReason::UserCancel, CancelReason::Expired, CancelReason::SystemCancel,
-                         CancelReason::IocRemainder, CancelReason::MassCancel}) {
+                         CancelReason::IocRemainder, CancelReason::MassCancel, CancelReason::AccountRestricted,
+                         CancelReason::MemberRestricted}) {
     INFO("cancel reason " << cancel_name(r));
     CHECK(c.cancels.count(r) == 1);
   }
