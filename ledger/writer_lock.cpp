@@ -4,10 +4,26 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 namespace erx::ledger {
+
+namespace {
+
+// The holder's pid as its file says it ("N\n"); anything else — the instant
+// before the holder wrote it, a damaged or planted file — is "unknown": the
+// file's bytes never reach a message or a log.
+std::string pid_in(std::string_view text) {
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  const bool digits = !text.empty() && text.size() <= 10 &&
+                      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return digits ? std::string(text) : std::string("unknown");
+}
+
+}  // namespace
 
 int WriterLock::take(const std::string& path, std::string* holder, std::string* error) {
   release();
@@ -26,9 +42,7 @@ int WriterLock::take(const std::string& path, std::string* holder, std::string* 
       if (error) *error = "cannot lock " + path + ": " + std::strerror(e);
       return e;
     }
-    std::string pid(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
-    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
-    if (holder) *holder = "pid " + (pid.empty() ? std::string("unknown") : pid);
+    if (holder) *holder = "pid " + pid_in(std::string_view(buf, n > 0 ? static_cast<std::size_t>(n) : 0));
     return EBUSY;
   }
   const std::string pid = std::to_string(::getpid()) + "\n";

@@ -17,7 +17,8 @@ class WriterLock {
   WriterLock& operator=(const WriterLock&) = delete;
 
   // 0 when taken; EBUSY when another process holds it (*holder: "pid N", or
-  // "pid unknown" in the instant before the holder wrote it); else an errno,
+  // "pid unknown" when the file holds no plain pid — the instant before the
+  // holder wrote it, a damaged file); else an errno,
   // with *error saying what failed.
   int take(const std::string& path, std::string* holder, std::string* error);
   void release();

@@ -7,7 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #include <thread>
 
 #include "ledger/verify.hpp"
+#include "ledger/writer_lock.hpp"
 #include "tests/ledger/ledger_test_helpers.hpp"
 #include "tests/ledger/tool_run.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -173,4 +176,35 @@ TEST_CASE("writer lock: a writer SIGKILLed while holding it leaves it free", "[l
   error.clear();
   CHECK(l.open(writer(dir), &error) == 0);
   INFO(error);
+}
+
+// The lock file is read to name its holder: whatever it holds (a damaged or
+// planted file, control characters, a forged log line) reaches the message
+// only as the pid's digits, else "pid unknown".
+TEST_CASE("writer lock: a lock file holding anything but a pid is named 'pid unknown', never copied into the message",
+          "[ledger][lock]") {
+  TempDir tmp("erx-lock-text");
+  const fs::path path = tmp.path() / "ERX-WRITER.lock";
+  const std::string content = GENERATE(std::string("\n[critical] forged line\x1b[31m"), std::string(40, 'A'),
+                                       std::string("12\n34"), std::string("-1"), std::string());
+  std::ofstream(path, std::ios::binary) << content;
+  // Held through another open file description (flock locks conflict across them).
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  ledger::WriterLock lock;
+  std::string holder, error;
+  CHECK(lock.take(path.string(), &holder, &error) == EBUSY);
+  CHECK(holder == "pid unknown");
+  ::close(fd);
+  // A real pid is named.
+  {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << "4242\n";
+    const int fd2 = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    REQUIRE(::flock(fd2, LOCK_EX | LOCK_NB) == 0);
+    CHECK(lock.take(path.string(), &holder, &error) == EBUSY);
+    CHECK(holder == "pid 4242");
+    ::close(fd2);
+  }
+  CHECK(lock.take(path.string(), &holder, &error) == 0);
 }
