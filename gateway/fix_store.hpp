@@ -34,8 +34,8 @@
 
 #include "engine/exchange/basic_types.hpp"
 #include "gateway/out_msg.hpp"
-#include "ledger/writer_lock.hpp"
 #include "gateway/quickfix.hpp"
+#include "ledger/writer_lock.hpp"
 
 namespace erx::gateway {
 

@@ -508,6 +508,12 @@ struct Gateway::Impl final : public FIX::Application,
       throw FIX::RejectLogon("invalid username or password");
   }
 
+  // The throttle's reject text (docs/FIX.md section 3, "Throttle").
+  std::string throttle_text(std::uint64_t messages) const {
+    return "throttle: more than " + std::to_string(messages) + " messages in " +
+           std::to_string(config.limits.throttle_window_ms) + " ms";
+  }
+
   void fromApp(const FIX::Message& m, const FIX::SessionID& id) override {
     Slot* s = slot_for(id);
     if (!s) return;
@@ -520,16 +526,13 @@ struct Gateway::Impl final : public FIX::Application,
       // send again; the Logout is sent by pump(), after the rejects queued
       // before it: logging out here, inside QuickFIX's processing of this
       // message, would send the Logout first and drop them.
-      reply(*s, business_reject(m, t, 0, "throttle: more than " + std::to_string(std::uint64_t{config.limits.throttle_messages} *
-                                                                                 config.limits.throttle_logout_multiple) +
-                                              " messages in " + std::to_string(config.limits.throttle_window_ms) +
-                                              " ms: logging out"));
+      reply(*s, business_reject(m, t, 0, throttle_text(std::uint64_t{config.limits.throttle_messages} *
+                                                           config.limits.throttle_logout_multiple) + ": logging out"));
       s->logout_requested = true;
       return;
     }
     if (v == Throttle::Verdict::Reject) {
-      reply(*s, business_reject(m, t, 0, "throttle: more than " + std::to_string(config.limits.throttle_messages) +
-                                              " messages in " + std::to_string(config.limits.throttle_window_ms) + " ms"));
+      reply(*s, business_reject(m, t, 0, throttle_text(config.limits.throttle_messages)));
       return;
     }
     if (s->role != Slot::Role::Member) {

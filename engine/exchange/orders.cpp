@@ -3,6 +3,8 @@
 // cancel) comes back through on_book_event() in settlement.cpp.
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "engine/core/assert.hpp"
 #include "engine/exchange/amount_limits.hpp"
@@ -52,12 +54,12 @@ RejectReason Exchange::check_account_may_trade(const AccountState& a) const {
 
 template <class Pred>
 void Exchange::cancel_orders_where(CancelReason why, Pred&& no_longer_may_trade) {
-  std::vector<OrderId> ids;
+  std::vector<std::pair<OrderId, InstrumentId>> doomed;
   for (const OrderState& o : orders_)
-    if (o.id != 0 && no_longer_may_trade(o)) ids.push_back(o.id);
-  std::sort(ids.begin(), ids.end());
+    if (o.id != 0 && no_longer_may_trade(o)) doomed.emplace_back(o.id, o.instrument);
+  std::sort(doomed.begin(), doomed.end());  // oldest first: the order pool's slots are reused
   system_cancel_ = why;
-  for (OrderId id : ids) instruments_[order(id)->instrument - 1].book->cancel(id);
+  for (const auto& [id, instrument] : doomed) instruments_[instrument - 1].book->cancel(id);
   system_cancel_.reset();
 }
 
