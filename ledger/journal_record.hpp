@@ -36,7 +36,10 @@ inline constexpr std::uint8_t kJournalFormat = 1;
 //    binary bodies grew by its length byte at least).
 // 6: restricting a member or an account cancels its resting orders, and an
 //    eligibility change at the open cancels the orders it excludes (issue 13).
-inline constexpr std::uint16_t kEngineVersion = 6;
+// 7: a buy order pays its exact notional rounded up to the fen, once per order
+//    (was: each fill rounded down); a sell whose proceeds at its limit cover
+//    its fees reserves no cash (issue 13).
+inline constexpr std::uint16_t kEngineVersion = 7;
 inline constexpr std::size_t kRecordOverhead = 96;
 
 struct RecordHeader {

@@ -184,7 +184,10 @@ class Exchange {
     Qty qty = 0;
     Qty leaves = 0;
     Qty cum_qty = 0;
-    Money cum_cash = 0;
+    Money cum_cash = 0;  // a buy: paid; a sell: received (fen)
+    // A buy: what it has paid beyond the exact notional of its fills, in the
+    // instrument's sub-fen units (fees.hpp), always below one fen. A sell: 0.
+    std::int64_t prepaid = 0;
     Money fees_charged[2] = {0, 0};
     std::uint32_t fee_schedule = 0;  // index into fee_schedules_, fixed at entry
     Money reserved_cash = 0;  // fen held in the Reserved bucket for this order
@@ -236,6 +239,7 @@ class Exchange {
 
   // orders (orders.cpp, settlement.cpp)
   Need need_of(const OrderState& o) const;
+  bool fees_from_proceeds(const OrderState& o) const;
   RejectReason reserve_up_to_need(OrderState& o);
   void true_up_reservation(OrderState& o);
   void release_all(OrderState& o);

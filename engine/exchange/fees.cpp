@@ -8,19 +8,57 @@
 
 namespace erx::exchange {
 
-Money fill_cash(const CashRule& rule, Price price, Qty qty) {
-  ERX_ASSERT(price >= 0 && qty >= 0 && rule.years >= 1);
-  // Fast path, exact: the notional fits int64 and the fen are a whole division
-  // of it (values are non-negative, so division rounds down as required).
-  const int drop = rule.price_scale + rule.qty_scale - kCashScale;
+namespace {
+
+// price × qty × years in notional units (10^-(price_scale + qty_scale) CNY).
+Money exact_notional(const CashRule& rule, Price price, Qty qty) {
   std::int64_t small;
-  if (drop >= 0 && drop <= 18 && !__builtin_mul_overflow(price, qty, &small) &&
-      !__builtin_mul_overflow(small, std::int64_t{rule.years}, &small))
-    return Money(small / kPow10[drop]);
-  const Money raw = notional(price, qty) * rule.years;  // at scale price_scale + qty_scale
-  const RescaledMoney fen = rescale(raw, rule.price_scale + rule.qty_scale, kCashScale, Rounding::Down);
-  ERX_ASSERT(fen.ok());  // going coarser never overflows; finer cannot overflow for validated instruments
-  return fen.value;
+  if (!__builtin_mul_overflow(price, qty, &small) && !__builtin_mul_overflow(small, std::int64_t{rule.years}, &small))
+    return Money(small);
+  return notional(price, qty) * rule.years;
+}
+
+// How many decimal places of CNY the notional has beyond the fen (negative:
+// fewer, the notional is a whole number of fen times 10^-drop).
+int sub_fen_digits(const CashRule& rule) { return rule.price_scale + rule.qty_scale - kCashScale; }
+
+}  // namespace
+
+std::int64_t sub_fen_per_fen(const CashRule& rule) {
+  const int drop = sub_fen_digits(rule);
+  ERX_ASSERT(drop <= 18);  // scales are at most kMaxInstrumentScale each
+  return drop <= 0 ? 1 : kPow10[drop];
+}
+
+BuyFillCash buy_fill_cash(const CashRule& rule, std::int64_t prepaid, Price price, Qty qty) {
+  ERX_ASSERT(price >= 0 && qty >= 0 && rule.years >= 1);
+  const int drop = sub_fen_digits(rule);
+  if (drop <= 0) {  // whole fen: exact, nothing prepaid
+    ERX_ASSERT(prepaid == 0);
+    const Money raw = exact_notional(rule, price, qty);
+    return BuyFillCash{drop == 0 ? raw : raw * kPow10[-drop], 0};
+  }
+  const std::int64_t per_fen = kPow10[drop];
+  ERX_ASSERT(prepaid >= 0 && prepaid < per_fen);
+  // Fast path, exact: the notional fits int64.
+  std::int64_t x;
+  if (!__builtin_mul_overflow(price, qty, &x) && !__builtin_mul_overflow(x, std::int64_t{rule.years}, &x)) {
+    if (x <= prepaid) return BuyFillCash{0, prepaid - x};
+    const std::int64_t owed = x - prepaid;  // sub-fen units not yet paid for
+    const std::int64_t fen = owed / per_fen + (owed % per_fen != 0 ? 1 : 0);
+    return BuyFillCash{Money(fen), fen * per_fen - owed};  // fen * per_fen < owed + per_fen: no overflow
+  }
+  const Money owed = notional(price, qty) * rule.years - prepaid;
+  const Money fen = divide_rounded(owed, Money(per_fen), Rounding::Up);
+  return BuyFillCash{fen, static_cast<std::int64_t>(fen * per_fen - owed)};
+}
+
+Money notional_floor_cash(const CashRule& rule, Price price, Qty qty) {
+  ERX_ASSERT(price >= 0 && qty >= 0 && rule.years >= 1);
+  const int drop = sub_fen_digits(rule);
+  const Money raw = exact_notional(rule, price, qty);
+  if (drop <= 0) return drop == 0 ? raw : raw * kPow10[-drop];
+  return raw / kPow10[drop];  // non-negative: division rounds down
 }
 
 Money fee_target(const FeeLineUnits& line, const Money& cum_cash) {

@@ -272,6 +272,7 @@ void Exchange::on(const ModifyOrder& c) {
   OrderState after = *o;
   after.price = price.value;
   after.leaves = qty.value;
+  after.qty = after.cum_qty + qty.value;  // as on_order_modified() will set it
   const Need need = need_of(after);
   const Money more_cash = need.cash > o->reserved_cash ? need.cash - o->reserved_cash : Money(0);
   const Qty more_qty = std::max<Qty>(need.qty - o->reserved_qty, 0);

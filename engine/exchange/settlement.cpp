@@ -2,7 +2,8 @@
 //
 // An open order holds, in its account's Reserved buckets, exactly what it may
 // still need (need_of): a buy its cash at the limit price plus its fees at
-// most; a sell its quantity plus its minimum fees. A fill settles delivery
+// most; a sell its quantity, plus its minimum fees unless its proceeds at the
+// limit price cover its fees (fees_from_proceeds). A fill settles delivery
 // versus payment as one group of transfers checked before any is posted; then
 // the order's reservation is trued up to its new need (a buy filled below its
 // limit gets the difference back at once). An order that ends releases what is
@@ -63,15 +64,34 @@ Exchange::Need Exchange::need_of(const OrderState& o) const {
   const FeeSchedule& fees = fee_schedules_[o.fee_schedule];
   Need n;
   if (o.side == Side::Buy) {
-    const Money max_cash = fill_cash(ins.cash_rule, o.price, o.leaves);
+    const Money max_cash = buy_fill_cash(ins.cash_rule, o.prepaid, o.price, o.leaves).cash;
     n.cash = max_cash;
     for (int i = 0; i < 2; ++i) n.cash += fee_target(fees.lines[i], o.cum_cash + max_cash) - o.fees_charged[i];
   } else {
     n.qty = o.leaves;
+    if (fees_from_proceeds(o)) return n;
     for (int i = 0; i < 2; ++i)
       if (fees.lines[i].minimum > o.fees_charged[i]) n.cash += fees.lines[i].minimum - o.fees_charged[i];
   }
   return n;
+}
+
+// Does a sell order pay its fees out of its proceeds, reserving no cash? Yes
+// when the whole order (executed and open) sold at its limit price would bring
+// in at least the fees it would then owe. Decided on the order's size and
+// limit only, which change by a modify alone, so the answer - and with it the
+// need - never grows on a fill. Fees are still never taken beyond what the
+// order has received (settle_fill); a partly filled order that ends owing
+// more is forgiven the rest (docs/EXCHANGE.md "Money and rounding").
+bool Exchange::fees_from_proceeds(const OrderState& o) const {
+  ERX_ASSERT(o.side == Side::Sell);
+  const FeeSchedule& fees = fee_schedules_[o.fee_schedule];
+  if (fees.lines[0].minimum == 0 && fees.lines[1].minimum == 0) return true;  // nothing to reserve anyway
+  const Money proceeds = notional_floor_cash(instruments_[o.instrument - 1].cash_rule, o.price, o.qty);
+  // Once it trades, an order owes at least the minimums, even on proceeds of 0.
+  Money owed = 0;
+  for (const FeeLineUnits& line : fees.lines) owed += std::max(line.minimum, fee_target(line, proceeds));
+  return proceeds >= owed;
 }
 
 // Brings the order's reservation down to exactly what it still needs.
@@ -186,7 +206,8 @@ void Exchange::settle_fill(const book::Event& e) {
   const AccountState& buyer = accounts_[buy.account_slot];
   const AccountState& seller = accounts_[sell.account_slot];
   const AccountState& house = exchange_account();
-  const Money cash = fill_cash(ins.cash_rule, e.price, e.qty);
+  const BuyFillCash paid = buy_fill_cash(ins.cash_rule, buy.prepaid, e.price, e.qty);
+  const Money& cash = paid.cash;  // what the buyer pays, all of it to the seller
   const TradeId trade_id = next_trade_id_++;
 
   std::array<TransferSpec, 8> group;
@@ -232,6 +253,7 @@ void Exchange::settle_fill(const book::Event& e) {
 
   buy.cum_qty += e.qty;
   buy.cum_cash += cash;
+  buy.prepaid = paid.prepaid_after;
   sell.cum_qty += e.qty;
   sell.cum_cash += cash;
   set_leaves(taker, e.leaves);

@@ -374,6 +374,7 @@ void SnapshotCodec::save_orders(const Exchange& ex, W& w) {
     put_enum(w, o->stp);
     for (std::int64_t v : {o->price, o->qty, o->leaves, o->cum_qty}) w.i64(v);
     w.money(o->cum_cash);
+    w.i64(o->prepaid);
     w.money(o->fees_charged[0]);
     w.money(o->fees_charged[1]);
     w.u32(o->fee_schedule);
@@ -608,6 +609,7 @@ bool SnapshotCodec::load_order(Exchange& ex, R& r, OrderState& o) {
   o.stp = get_enum(r, StpMode::Decrement, "STP mode");
   for (std::int64_t* v : {&o.price, &o.qty, &o.leaves, &o.cum_qty}) *v = r.i64();
   o.cum_cash = r.money();
+  o.prepaid = r.i64();
   o.fees_charged[0] = r.money();
   o.fees_charged[1] = r.money();
   o.fee_schedule = r.u32();
@@ -622,6 +624,9 @@ bool SnapshotCodec::load_order(Exchange& ex, R& r, OrderState& o) {
     return r.fail(which + " refers to what does not exist");
   if (o.leaves <= 0 || o.cum_qty < 0 || o.price <= 0 || o.qty - o.cum_qty < o.leaves)
     return r.fail(which + " quantities invalid");
+  const std::int64_t per_fen = sub_fen_per_fen(ex.instruments_[o.instrument - 1].cash_rule);
+  if (o.prepaid < 0 || o.prepaid >= per_fen || (o.side == Side::Sell && o.prepaid != 0))
+    return r.fail(which + " prepaid sub-fen out of range");
   o.account_slot = a->slot;
   o.member = a->member;
   o.member_state = a->member_state;

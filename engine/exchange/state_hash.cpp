@@ -171,6 +171,7 @@ std::uint64_t Exchange::state_hash() const {
     h.u64(o->fee_schedule);
     for (std::int64_t v : {o->price, o->qty, o->leaves, o->cum_qty, o->reserved_qty, o->expire_at}) h.i64(v);
     h.money(o->cum_cash);
+    h.i64(o->prepaid);
     h.money(o->fees_charged[0]);
     h.money(o->fees_charged[1]);
     h.money(o->reserved_cash);
@@ -218,6 +219,9 @@ void Exchange::check_invariants() const {
     ERX_ASSERT(o.reserved_cash == need.cash && o.reserved_qty == need.qty);
     ERX_ASSERT(o.leaves > 0 && o.cum_qty + o.leaves <= o.qty);
     ERX_ASSERT(o.qty <= kMaxOrderLifetimeQtyUnits);
+    // A buy has paid for everything it received, less than one fen beyond it.
+    ERX_ASSERT(o.prepaid >= 0 && o.prepaid < sub_fen_per_fen(instruments_[o.instrument - 1].cash_rule));
+    ERX_ASSERT(o.side == Side::Buy || o.prepaid == 0);
     // Only a party that may trade has a live order (restrictions and
     // eligibility changes cancel the others).
     ERX_ASSERT(check_account_may_trade(accounts_[o.account_slot]) == RejectReason::None);

@@ -146,8 +146,12 @@ struct Coverage {
   std::uint64_t instrument_changes = 0;
   std::uint64_t fee_changes = 0;
   std::uint64_t days = 0;
+  std::uint64_t sub_fen_fills = 0;  // fills whose exact notional is not a whole number of fen
+  std::uint64_t prepaid_fills = 0;  // fills costing less than alone: an earlier fill's rounding paid part of them
 
   void add(const Coverage& o) {
+    sub_fen_fills += o.sub_fen_fills;
+    prepaid_fills += o.prepaid_fills;
     commands += o.commands;
     events += o.events;
     accepted += o.accepted;
@@ -182,7 +186,8 @@ struct Coverage {
          std::to_string(fee_transfers) + " transfers, closes " + std::to_string(closes) + " (with trades " +
          std::to_string(closes_with_trades) + "), unlocks " + std::to_string(unlocks) +
          ", instrument changes applied " + std::to_string(instrument_changes) + ", fee schedules set " +
-         std::to_string(fee_changes) + ", mass cancels " + std::to_string(mass_cancels) + "\n  cancels:";
+         std::to_string(fee_changes) + ", mass cancels " + std::to_string(mass_cancels) + ", sub-fen fills " +
+         std::to_string(sub_fen_fills) + " (prepaid " + std::to_string(prepaid_fills) + ")\n  cancels:";
     for (const auto& [r, n] : cancels) s += " " + std::string(cancel_name(r)) + "=" + std::to_string(n);
     s += "\n  rejects:";
     for (const auto& [r, n] : rejects) s += " " + reject_name(r) + "=" + std::to_string(n);
@@ -302,6 +307,7 @@ class Auditor {
     Qty leaves = 0;
     Qty cum_qty = 0;
     Money cum_cash = 0;
+    Money cum_exact = 0;  // Σ price × qty × years of its fills, in the instrument's notional units
     Money cum_fee = 0;
     Timestamp expire_at = 0;
     std::array<FeeLineTrack, 2> fees{};  // the schedule in force at entry
@@ -533,12 +539,30 @@ class Auditor {
       if (taker.stp != StpMode::None) fail("self-trade of member " + std::to_string(buy.member) + " with STP on");
     }
     if (t.qty <= 0 || t.qty > buy.leaves || t.qty > sell.leaves) fail("trade quantity out of range");
-    // cash = floor(price × qty × years) in fen
+    // The buyer's order pays, over its fills, its exact notional rounded up to
+    // the fen; this fill costs what takes it from one ceiling to the next.
     const int scale = ins.price_scale + ins.qty_scale;
-    Money raw = Money(t.price) * t.qty * ins.years;
-    const Money cash = scale >= kCashScale ? raw / pow10(scale - kCashScale) : raw * pow10(kCashScale - scale);
+    const Money raw = Money(t.price) * t.qty * ins.years;
+    auto paid_for = [&](const Money& exact) {
+      if (scale <= kCashScale) return exact * pow10(kCashScale - scale);
+      const Money per_fen = pow10(scale - kCashScale);
+      return (exact + per_fen - 1) / per_fen;
+    };
+    const Money cash = paid_for(buy.cum_exact + raw) - paid_for(buy.cum_exact);
     if (t.cash != cash)
       fail("trade " + std::to_string(t.trade) + ": cash " + t.cash.str() + ", expected " + cash.str());
+    if (scale > kCashScale && raw % pow10(scale - kCashScale) != 0) ++cov.sub_fen_fills;
+    if (t.cash < paid_for(raw)) ++cov.prepaid_fills;
+    buy.cum_exact += raw;
+    sell.cum_exact += raw;
+    // No delivery without payment: the buy order has paid at least the exact
+    // notional of everything it has received, and less than a fen more.
+    {
+      const Money paid_sub_fen = scale <= kCashScale ? Money(0) : (buy.cum_cash + t.cash) * pow10(scale - kCashScale);
+      if (scale > kCashScale && (paid_sub_fen < buy.cum_exact || paid_sub_fen - buy.cum_exact >= pow10(scale - kCashScale)))
+        fail("trade " + std::to_string(t.trade) + ": buy order " + std::to_string(t.buy.order) + " paid " +
+             (buy.cum_cash + t.cash).str() + " fen for a notional of " + buy.cum_exact.str() + " sub-fen units");
+    }
     for (int s = 0; s < 2; ++s) {
       OrderTrack& o = s == 0 ? buy : sell;
       const FillSide& f = s == 0 ? t.buy : t.sell;
@@ -868,6 +892,10 @@ void require_coverage(const Coverage& c) {
     INFO("cancel reason " << cancel_name(r));
     CHECK(c.cancels.count(r) == 1);
   }
+  // kg-scale fills at prices that do not divide evenly (issue 13): rounded up
+  // per buy order, some paid for in part by an earlier fill of the same order.
+  CHECK(c.sub_fen_fills > 0);
+  CHECK(c.prepaid_fills > 0);
   CHECK(c.closes_with_trades > 0);
   CHECK(c.unlocks > 0);
   CHECK(c.modifies > 0);
