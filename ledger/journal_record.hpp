@@ -39,7 +39,9 @@ inline constexpr std::uint8_t kJournalFormat = 1;
 // 7: a buy order pays its exact notional rounded up to the fen, once per order
 //    (was: each fill rounded down); a sell whose proceeds at its limit cover
 //    its fees reserves no cash (issue 13).
-inline constexpr std::uint16_t kEngineVersion = 7;
+// 8: an instrument listed or changed without an eligibility gets the one
+//    that follows its right (was: anyone); the binary value 3 = default.
+inline constexpr std::uint16_t kEngineVersion = 8;
 inline constexpr std::size_t kRecordOverhead = 96;
 
 struct RecordHeader {

@@ -99,6 +99,10 @@ enum class Eligibility : std::uint8_t {
   Anyone = 0,
   SameRegion = 1,  // e.g. air pollutants: only members of the instrument's city / region
   SameBasin = 2,   // e.g. water pollutants, water rights: only members in the instrument's basin
+  // Not given: the rule that follows the right (docs/EXCHANGE.md "Eligibility
+  // by default"), resolved to one of the above when the instrument is listed
+  // or changed. Never the rule of a listed instrument.
+  Default = 3,
 };
 
 enum class WaterRightType : std::uint8_t { None = 0, Regional = 1, Abstraction = 2, Irrigation = 3 };

@@ -109,7 +109,7 @@ constexpr void fields(V& v, InstrumentSpec& s) {
   v.req("max_qty", s.continuous.max_qty);
   v.req("band_bps", s.continuous.band_bps);
   v.req("reference_price", s.reference_price);
-  v.opt("eligibility", s.eligibility, Eligibility::Anyone);
+  v.opt("eligibility", s.eligibility, Eligibility::Default);
   v.opt("holding_limit", s.holding_limit, Decimal{});
 }
 template <class V>

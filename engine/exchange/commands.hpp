@@ -47,7 +47,7 @@ struct InstrumentSpec {
   PriceUnit price_unit = PriceUnit::PerUnit;
   ModeRules continuous;              // the continuous order book
   Decimal reference_price;           // previous close; centre of the price band
-  Eligibility eligibility = Eligibility::Anyone;
+  Eligibility eligibility = Eligibility::Default;  // resolved when listed (reference_data.cpp)
   Decimal holding_limit;             // max position per member; 0 = no limit
   friend bool operator==(const InstrumentSpec&, const InstrumentSpec&) = default;
 };

@@ -34,6 +34,7 @@ std::string_view to_string(Eligibility v) noexcept {
     case Eligibility::Anyone: return "anyone";
     case Eligibility::SameRegion: return "same-region";
     case Eligibility::SameBasin: return "same-basin";
+    case Eligibility::Default: return "default";
   }
   return "?";
 }

@@ -80,7 +80,9 @@ RejectReason Exchange::check_eligible(const MemberState& m, const InstrumentStat
     case Eligibility::Anyone: return RejectReason::None;
     case Eligibility::SameRegion: return m.spec.region == ins.spec.region ? RejectReason::None : RejectReason::NotEligible;
     case Eligibility::SameBasin: return m.spec.basin == ins.spec.basin ? RejectReason::None : RejectReason::NotEligible;
+    case Eligibility::Default: break;  // resolved at listing: never the rule of an instrument
   }
+  ERX_ASSERT_MSG(false, "an instrument trades under an unresolved eligibility");
   return RejectReason::NotEligible;
 }
 

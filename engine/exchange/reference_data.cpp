@@ -1,6 +1,7 @@
 // Members, accounts, instruments and fee schedules.
 
 #include <algorithm>
+#include <string_view>
 
 #include "engine/core/assert.hpp"
 #include "engine/exchange/amount_limits.hpp"
@@ -13,7 +14,7 @@ namespace {
 
 bool valid(RightClass v) { return static_cast<int>(v) < kRightClasses; }
 bool valid(PriceUnit v) { return v == PriceUnit::PerUnit || v == PriceUnit::PerUnitYear; }
-bool valid(Eligibility v) { return static_cast<int>(v) <= static_cast<int>(Eligibility::SameBasin); }
+bool valid(Eligibility v) { return static_cast<int>(v) <= static_cast<int>(Eligibility::Default); }
 bool valid(WaterRightType v) { return static_cast<int>(v) <= static_cast<int>(WaterRightType::Irrigation); }
 bool valid(MemberCategory v) { return static_cast<int>(v) <= static_cast<int>(MemberCategory::MarketMaker); }
 bool valid_member_stp(StpMode v) {
@@ -61,6 +62,47 @@ unsigned present(const InstrumentSpec& s) {
   if (s.compliance_year != 0) p |= kComplianceYear;
   if (s.water_type != WaterRightType::None) p |= kWaterType;
   return p;
+}
+
+// Where an emission right's pollutant is discharged, for its default eligibility.
+enum class Medium : std::uint8_t { Air, Water, Either };
+
+bool same_text_ignoring_case(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return lower(x) == lower(y);
+  });
+}
+
+Medium medium_of(std::string_view pollutant) {
+  // DOMAIN.md's pollutants: the air ones (SO2, NOx, VOCs, particulates) and
+  // the water ones (COD, NH3-N, TP, and TN); heavy metals (Pb, Hg, Cd, Cr,
+  // As) and anything else can be either.
+  for (std::string_view air : {"SO2", "NOx", "VOCs", "PM", "PM10", "PM2.5", "particulates", "dust"})
+    if (same_text_ignoring_case(pollutant, air)) return Medium::Air;
+  for (std::string_view water : {"COD", "NH3-N", "TP", "TN"})
+    if (same_text_ignoring_case(pollutant, water)) return Medium::Water;
+  return Medium::Either;
+}
+
+// Who may trade a right when its listing does not say (DOMAIN.md "Pre-trade
+// rules"; docs/EXCHANGE.md "Eligibility by default"): an air pollutant within
+// its region (city), a water pollutant within its river basin, any other
+// pollutant within the basin it names, else its region; a water right within
+// its basin; every other right, anyone.
+Eligibility default_eligibility(const InstrumentSpec& s) {
+  switch (s.right_class) {
+    case RightClass::WaterRight: return Eligibility::SameBasin;
+    case RightClass::EmissionRight:
+      switch (medium_of(s.pollutant.view())) {
+        case Medium::Air: return Eligibility::SameRegion;
+        case Medium::Water: return Eligibility::SameBasin;
+        case Medium::Either: return s.basin.empty() ? Eligibility::SameRegion : Eligibility::SameBasin;
+      }
+      break;
+    default: break;
+  }
+  return Eligibility::Anyone;
 }
 
 RejectReason check_attributes(const InstrumentSpec& s) {
@@ -133,10 +175,13 @@ void Exchange::on(const SetAccountRestricted& c) {
 
 // ---------------------------------------------------------------- instruments
 
-RejectReason Exchange::decode_spec(const InstrumentSpec& s, InstrumentState& out) const {
-  if (s.symbol.empty()) return RejectReason::InvalidName;
-  if (!valid(s.right_class) || !valid(s.price_unit) || !valid(s.eligibility) || !valid(s.water_type))
+RejectReason Exchange::decode_spec(const InstrumentSpec& given, InstrumentState& out) const {
+  if (given.symbol.empty()) return RejectReason::InvalidName;
+  if (!valid(given.right_class) || !valid(given.price_unit) || !valid(given.eligibility) || !valid(given.water_type))
     return RejectReason::InvalidEnum;
+  // The instrument keeps (and its events show) the rule it trades under.
+  InstrumentSpec s = given;
+  if (s.eligibility == Eligibility::Default) s.eligibility = default_eligibility(s);
   if (s.price_scale < 0 || s.price_scale > kMaxInstrumentScale || s.qty_scale < 0 ||
       s.qty_scale > kMaxInstrumentScale)
     return RejectReason::InvalidScale;
@@ -217,7 +262,7 @@ void Exchange::on(const CreateInstrument& c) {
   symbols_.emplace(c.spec.symbol, instruments_.back().id);
   balances_.add_asset();
   ERX_ASSERT(balances_.assets() == instruments_.size() + 1);
-  emit(InstrumentCreated{instruments_.back().id, c.spec});
+  emit(InstrumentCreated{instruments_.back().id, instruments_.back().spec});
   set_band(instruments_.back());
   if (day_open_) emit(SessionChanged{instruments_.back().id, SessionState::PreOpen});
 }
@@ -239,8 +284,8 @@ void Exchange::on(const ChangeInstrument& c) {
                              to_units(nxt.reference_price, nxt.price_scale).value ==
                                  to_units(cur.reference_price, cur.price_scale).value;
   if (!same_identity) return reject(RejectReason::ImmutableField);
-  ins->pending = c.spec;
-  emit(InstrumentChangePending{ins->id, c.spec});
+  ins->pending = probe.spec;  // eligibility resolved, as the listing's
+  emit(InstrumentChangePending{ins->id, probe.spec});
 }
 
 void Exchange::on(const SetFees& c) {

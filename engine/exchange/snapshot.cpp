@@ -510,7 +510,9 @@ bool SnapshotCodec::load_instrument(Exchange& ex, R& r, InstrumentId id) {
   if (!body(r, spec, "instrument")) return false;
   // The spec's decoded units and the book's ladder (from the listing
   // reference) are derived exactly as create-instrument derived them.
+  // A listed spec's eligibility is always resolved (never "default").
   if (ex.decode_spec(spec.spec, ins) != RejectReason::None || ex.symbols_.count(spec.spec.symbol) ||
+      spec.spec.eligibility == Eligibility::Default ||
       ins.reference / ins.tick >= static_cast<Price>(ex.limits_.max_ladder_levels))
     return r.fail("instrument " + std::to_string(id) + " spec invalid");
   ins.id = id;
@@ -520,7 +522,8 @@ bool SnapshotCodec::load_instrument(Exchange& ex, R& r, InstrumentId id) {
     InstrumentState probe;
     if (!body(r, pending, "pending instrument change")) return false;
     // Applied at the next open-day, which asserts it decodes.
-    if (ex.decode_spec(pending.spec, probe) != RejectReason::None || probe.tick != ins.tick || probe.lot != ins.lot)
+    if (ex.decode_spec(pending.spec, probe) != RejectReason::None || probe.tick != ins.tick || probe.lot != ins.lot ||
+        pending.spec.eligibility == Eligibility::Default)
       return r.fail("instrument " + std::to_string(id) + " pending spec invalid");
     ins.pending = pending.spec;
   }

@@ -255,6 +255,9 @@ void Exchange::check_invariants() const {
     ERX_ASSERT(ins.book->open_orders() == per_book[ins.id - 1]);
     const auto [lo, hi] = ins.book->price_band();
     ERX_ASSERT(lo == ins.band_lo && hi == ins.band_hi);
+    // A listed instrument trades under a resolved rule, never "default".
+    ERX_ASSERT(ins.spec.eligibility != Eligibility::Default);
+    ERX_ASSERT(!ins.pending || ins.pending->eligibility != Eligibility::Default);
   }
 }
 

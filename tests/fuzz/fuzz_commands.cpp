@@ -948,7 +948,7 @@ class Harness {
     if (in_.one_in(24) && tick > 1 && ref < kI64Max) ref += 1;  // off tick
     s.reference_price = spelled(ref, ps);
     s.price_unit = s.term_years > 0 && in_.one_in(2) ? PriceUnit::PerUnitYear : enumeration<PriceUnit>(1);
-    if (in_.one_in(10)) s.eligibility = enumeration<Eligibility>(3);
+    if (in_.one_in(10)) s.eligibility = enumeration<Eligibility>(4);
     if (s.eligibility == Eligibility::SameRegion && s.region.empty() && in_.one_in(2)) s.region = region;
     if (s.eligibility == Eligibility::SameBasin && s.basin.empty() && in_.one_in(2)) s.basin = basin;
     switch (in_.below(10)) {
@@ -1133,7 +1133,7 @@ class Harness {
       case 1: s.continuous.min_qty = spelled(lot * static_cast<Qty>(1 + in_.below(5)), qs); break;
       case 2: s.continuous.max_qty = spelled(lot * static_cast<Qty>(1 + in_.below(1'000)), qs); break;
       case 3: s.holding_limit = in_.one_in(2) ? Decimal{} : spelled(lot * static_cast<Qty>(1 + in_.below(1'000)), qs); break;
-      case 4: s.eligibility = enumeration<Eligibility>(3); break;
+      case 4: s.eligibility = enumeration<Eligibility>(4); break;
       case 5: s.tick = spelled(ins->tick * 2, s.price_scale); break;              // immutable
       case 6: s.reference_price = spelled(ins->tick * 7, s.price_scale); break;  // immutable
       case 7: s.holding_limit = spelled(kMaxRightsUnits + static_cast<std::int64_t>(in_.below(3)) - 1, qs); break;

@@ -404,6 +404,7 @@ class Auditor {
   void on(const AccountRestrictionSet& a) { restricted_accounts_[a.account] = a.restricted; }
   void on(const InstrumentCreated& c) {
     if (c.instrument != instruments_.size() + 1) fail("instrument ids not in creation order");
+    if (c.spec.eligibility == Eligibility::Default) fail("an instrument listed under an unresolved eligibility");
     InstrumentTrack t;
     t.cls = c.spec.right_class;
     t.price_scale = c.spec.price_scale;

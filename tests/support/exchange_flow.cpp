@@ -127,7 +127,7 @@ std::vector<InstrumentSpec> instrument_specs() {
     s.price_unit = PriceUnit::PerUnitYear;
     s.continuous = ModeRules{dec(1, 0), dec(5'000, 0), 1'000};
     s.reference_price = dec(38'900, 2);
-    s.eligibility = Eligibility::SameRegion;
+    // No eligibility given: an air pollutant's default, the same region.
     v.push_back(s);
   }
   {  // energy-use right, tce, Jiangxi, compliance year 2025
@@ -151,10 +151,19 @@ std::vector<InstrumentSpec> instrument_specs() {
     s.price_unit = PriceUnit::PerUnitYear;
     s.continuous = ModeRules{dec(1'000, 0), dec(5'000'000, 0), 1'000};
     s.reference_price = dec(1'200, 4);
-    s.eligibility = Eligibility::SameBasin;
+    // No eligibility given: a water right's default, the same basin.
     v.push_back(s);
   }
   return v;
+}
+
+// The rule each instrument above trades under, as docs/EXCHANGE.md
+// "Eligibility by default" states it for these rights (SO2: air; water right).
+Eligibility expected_eligibility(const InstrumentSpec& s) {
+  if (s.eligibility != Eligibility::Default) return s.eligibility;
+  if (s.right_class == RightClass::WaterRight) return Eligibility::SameBasin;
+  if (s.right_class == RightClass::EmissionRight && s.pollutant == Label::of("SO2")) return Eligibility::SameRegion;
+  return Eligibility::Anyone;
 }
 
 // Typical order sizes (quantity units), per instrument above.
@@ -274,9 +283,9 @@ void ExchangeFlow::build_setup() {
     ins.size_hi = kSizes[i].second;
     for (std::size_t a = 0; a < accounts_.size(); ++a) {
       const MemberInfo& m = members_[accounts_[a].member];
-      const bool ok = specs[i].eligibility == Eligibility::Anyone ||
-                      (specs[i].eligibility == Eligibility::SameRegion && m.region == specs[i].region) ||
-                      (specs[i].eligibility == Eligibility::SameBasin && m.basin == specs[i].basin);
+      const Eligibility rule = expected_eligibility(specs[i]);
+      const bool ok = rule == Eligibility::Anyone || (rule == Eligibility::SameRegion && m.region == specs[i].region) ||
+                      (rule == Eligibility::SameBasin && m.basin == specs[i].basin);
       if (ok) ins.traders.push_back(a);
     }
     instruments_.push_back(ins);

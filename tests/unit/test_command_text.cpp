@@ -493,7 +493,7 @@ TEST_CASE("enumerations: names round-trip, unnamed values as numbers", "[command
   };
   CHECK(all_named(RightClass{}, parse_right_class) == 6);
   CHECK(all_named(PriceUnit{}, parse_price_unit) == 2);
-  CHECK(all_named(Eligibility{}, parse_eligibility) == 3);
+  CHECK(all_named(Eligibility{}, parse_eligibility) == 4);
   CHECK(all_named(WaterRightType{}, parse_water_right_type) == 4);
   CHECK(all_named(MemberCategory{}, parse_member_category) == 4);
   CHECK(all_named(SessionState{}, parse_session_state) == 4);
