@@ -289,6 +289,7 @@ std::vector<OutField> instrument_fields(const InstrumentInfo& ins) {
   }
   f.push_back({5829, std::to_string(static_cast<int>(s.eligibility))});
   if (s.holding_limit.units != 0) f.push_back({5830, decimal_text(s.holding_limit)});
+  if (s.last_trading_date != 0) f.push_back({5831, std::to_string(s.last_trading_date)});  // YYYYMMDD
   f.push_back({tag::TradSesStatus, trad_ses_status(ins.session)});
   return f;
 }

@@ -73,6 +73,8 @@ FixReject fix_reject(exchange::RejectReason reason) noexcept {
     case R::MemberRestricted: return order(0, 2, 99, 6, "member restricted from trading");
     case R::AccountRestricted: return order(0, 2, 99, 6, "account restricted from trading");
     case R::NotEligible: return order(0, 2, 99, 6, "not eligible for this instrument (region / basin rule)");
+    // Like a closed market for good: the right's term (or vintage) has ended.
+    case R::TermEnded: return order(2, 2, 99, 4, "the right is past its last trading date (term or vintage ended)");
     case R::DayAlreadyOpen: return operator_only(0, "business day already open");
     case R::DayNotOpen: return operator_only(4, "business day not open");
     case R::InvalidBusinessDate: return operator_only(0, "invalid business date");

@@ -41,7 +41,9 @@ inline constexpr std::uint8_t kJournalFormat = 1;
 //    its fees reserves no cash (issue 13).
 // 8: an instrument listed or changed without an eligibility gets the one
 //    that follows its right (was: anyone); the binary value 3 = default.
-inline constexpr std::uint16_t kEngineVersion = 8;
+// 9: instruments gained last_trading_date (create- / change-instrument bodies
+//    grew by 4 bytes); a right past it is closed and its orders cancelled.
+inline constexpr std::uint16_t kEngineVersion = 9;
 inline constexpr std::size_t kRecordOverhead = 96;
 
 struct RecordHeader {

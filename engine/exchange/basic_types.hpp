@@ -24,6 +24,16 @@ using OrderId = std::uint64_t;      // assigned by the exchange, from 1
 using TradeId = std::uint64_t;
 using TransferId = std::uint64_t;
 
+// A real calendar date (Gregorian) in the years the exchange accepts for
+// business days and dates of reference data: 1990..2200.
+[[nodiscard]] constexpr bool plausible_date(BusinessDate d) noexcept {
+  const int y = d / 10'000, m = d / 100 % 100, day = d % 100;
+  if (y < 1990 || y > 2200 || m < 1 || m > 12 || day < 1) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return day <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
 inline constexpr MemberId kExchangeMember = 0;
 inline constexpr AccountId kExchangeAccount = 0;
 

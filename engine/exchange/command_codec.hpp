@@ -23,7 +23,7 @@ namespace erx::exchange {
 
 // The longest encoding of any body (a create-instrument or change-instrument
 // with every string full). A journal reader can refuse a longer body unread.
-inline constexpr std::size_t kMaxBodyBytes = 267;
+inline constexpr std::size_t kMaxBodyBytes = 271;
 
 // Appends the canonical bytes of a command body (kind + every field) to out.
 void encode_body(const CommandBody& body, std::string& out);

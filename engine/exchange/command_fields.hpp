@@ -99,6 +99,7 @@ constexpr void fields(V& v, InstrumentSpec& s) {
   v.opt("basin", s.basin, Label{});
   v.opt("term_years", s.term_years, std::int32_t{0});
   v.opt("compliance_year", s.compliance_year, std::int32_t{0});
+  v.opt("last_trading_date", DateField{s.last_trading_date}, BusinessDate{0});
   v.opt("water_type", s.water_type, WaterRightType::None);
   v.req("price_scale", s.price_scale);
   v.req("qty_scale", s.qty_scale);

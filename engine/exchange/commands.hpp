@@ -38,6 +38,11 @@ struct InstrumentSpec {
   Label basin;                       // emission right (water), water right: Gan, Fu, Xin, Rao, Xiu, Poyang
   std::int32_t term_years = 0;       // emission right, water right
   std::int32_t compliance_year = 0;  // energy-use right
+  // The last business day the right may trade: the end of its term (required
+  // for term rights: emission, water) or of its vintage's validity; 0 = no
+  // end. From the next open-day on it cannot trade (docs/EXCHANGE.md
+  // "Rights past their term").
+  BusinessDate last_trading_date = 0;
   WaterRightType water_type = WaterRightType::None;
   // units and trading rules
   std::int8_t price_scale = 2;       // price units: 10^-price_scale CNY

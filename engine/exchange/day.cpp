@@ -12,19 +12,6 @@
 
 namespace erx::exchange {
 
-namespace {
-
-// A real calendar date (Gregorian) in the years the exchange accepts.
-bool plausible_date(BusinessDate d) {
-  const int y = d / 10'000, m = d / 100 % 100, day = d % 100;
-  if (y < 1990 || y > 2200 || m < 1 || m > 12 || day < 1) return false;
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return day <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-}
-
-}  // namespace
-
 void Exchange::advance_time(Timestamp t) {
   if (t <= now_) return;
   now_ = t;
@@ -65,6 +52,12 @@ void Exchange::on(const OpenDay& c) {
       cancel_ineligible_orders(ins);
     }
     ins.day = DayStats{};
+    if (term_ended(ins)) {
+      // Its term (or vintage) is over: what rests is cancelled, and it does
+      // not open - today or ever, unless a change extends its date.
+      cancel_orders_of_ended_right(ins);
+      continue;
+    }
     set_band(ins);
     ins.state = SessionState::PreOpen;
     emit(SessionChanged{ins.id, ins.state});
@@ -79,6 +72,7 @@ void Exchange::on(const SetSession& c) {
   if (!c.symbol.empty()) {
     InstrumentState* ins = instrument(c.symbol);
     if (!ins) return reject(RejectReason::UnknownInstrument);
+    if (term_ended(*ins)) return reject(RejectReason::TermEnded);
     if (ins->state == to) return reject(RejectReason::InvalidSessionTransition);
     ins->state = to;
     emit(SessionChanged{ins->id, to});
@@ -86,7 +80,7 @@ void Exchange::on(const SetSession& c) {
   }
   bool changed = false;
   for (InstrumentState& ins : instruments_) {
-    if (ins.state == to) continue;
+    if (ins.state == to || term_ended(ins)) continue;
     ins.state = to;
     emit(SessionChanged{ins.id, to});
     changed = true;
@@ -97,6 +91,7 @@ void Exchange::on(const SetSession& c) {
 void Exchange::on(const CloseDay&) {
   if (!day_open_) return reject(RejectReason::DayNotOpen);
   for (InstrumentState& ins : instruments_) {
+    if (term_ended(ins)) continue;  // closed since the open, nothing rests, nothing traded
     ins.book->cancel_day_orders();  // "system cancel" of every DAY order
     const DayStats& d = ins.day;
     DailyStatistics st;

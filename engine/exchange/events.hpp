@@ -77,6 +77,7 @@ enum class RejectReason : std::uint16_t {
   TooManyOwners = 64,
   QtyNotAboveExecuted = 65,  // modify with qty_is_total: the new total is not above what the order executed
   TradeLimitReached = 66,    // the instrument's trades today are within one book of kMaxTradesPerDay
+  TermEnded = 67,            // the right is past its last trading date (its term or vintage has ended)
   // operators
   UnknownOperator = 70,      // no such operator (order commands, set-operator)
   DuplicateOperator = 71,
@@ -103,6 +104,7 @@ enum class CancelReason : std::uint8_t {
   MemberRestricted = 11,   // its member was restricted while it rested
   AccountRestricted = 12,  // its account was restricted while it rested
   NotEligible = 13,        // the instrument's new eligibility excludes its member (at the open)
+  TermEnded = 14,          // the right is past its last trading date (at the open)
 };
 [[nodiscard]] std::string_view to_string(CancelReason r) noexcept;
 

@@ -260,6 +260,12 @@ class Exchange {
   void cancel_orders_of_member(MemberId member);     // member-restricted
   void cancel_orders_of_account(AccountId account);  // account-restricted
   void cancel_ineligible_orders(const InstrumentState& ins);  // not-eligible
+  void cancel_orders_of_ended_right(const InstrumentState& ins);  // term-ended
+  // Past its last trading date (the business day is later): it cannot trade
+  // again, stays closed, and its orders were cancelled at the open (term-ended).
+  bool term_ended(const InstrumentState& ins) const {
+    return ins.spec.last_trading_date != 0 && date_ > ins.spec.last_trading_date;
+  }
   RejectReason check_operator(OperatorId op, MemberId member, OperatorAction action) const;
   RejectReason check_eligible(const MemberState& m, const InstrumentState& ins) const;
   RejectReason check_holding_limit(const MemberState& m, const InstrumentState& ins, Qty more) const;

@@ -172,6 +172,7 @@ std::string_view to_string(RejectReason r) noexcept {
     case RejectReason::MemberRestricted: return "member-restricted";
     case RejectReason::AccountRestricted: return "account-restricted";
     case RejectReason::NotEligible: return "not-eligible";
+    case RejectReason::TermEnded: return "term-ended";
     case RejectReason::DayAlreadyOpen: return "day-already-open";
     case RejectReason::DayNotOpen: return "day-not-open";
     case RejectReason::InvalidBusinessDate: return "invalid-business-date";
@@ -220,6 +221,7 @@ std::string_view to_string(CancelReason r) noexcept {
     case CancelReason::MemberRestricted: return "member-restricted";
     case CancelReason::AccountRestricted: return "account-restricted";
     case CancelReason::NotEligible: return "not-eligible";
+    case CancelReason::TermEnded: return "term-ended";
   }
   return "?";
 }

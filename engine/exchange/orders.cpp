@@ -75,6 +75,10 @@ void Exchange::cancel_ineligible_orders(const InstrumentState& ins) {
   });
 }
 
+void Exchange::cancel_orders_of_ended_right(const InstrumentState& ins) {
+  cancel_orders_where(CancelReason::TermEnded, [&](const OrderState& o) { return o.instrument == ins.id; });
+}
+
 RejectReason Exchange::check_eligible(const MemberState& m, const InstrumentState& ins) const {
   switch (ins.spec.eligibility) {
     case Eligibility::Anyone: return RejectReason::None;
@@ -146,6 +150,7 @@ void Exchange::on(const NewOrder& c) {
   command_op_ = c.op;
   InstrumentState* ins = instrument(c.symbol);
   if (!ins) return no(RejectReason::UnknownInstrument);
+  if (term_ended(*ins)) return no(RejectReason::TermEnded);
   const MemberState& m = *a->member_state;
   if (const RejectReason r = check_account_may_trade(*a); r != RejectReason::None) return no(r);
   if (ins->state == SessionState::Halted) return no(RejectReason::InstrumentHalted);

@@ -120,6 +120,9 @@ RejectReason check_attributes(const InstrumentSpec& s) {
   if (!year_ok(s.vintage) || !year_ok(s.compliance_year)) return RejectReason::InvalidAttribute;
   if (s.term_years < 0 || s.term_years > kMaxTermYears) return RejectReason::InvalidAttribute;
   if (s.price_unit == PriceUnit::PerUnitYear && s.term_years == 0) return RejectReason::MissingAttribute;
+  // A right with a term says when it ends; any right may say when its vintage does.
+  if ((r.required & kTerm) != 0 && s.last_trading_date == 0) return RejectReason::MissingAttribute;
+  if (s.last_trading_date != 0 && !plausible_date(s.last_trading_date)) return RejectReason::InvalidAttribute;
   return RejectReason::None;
 }
 
@@ -255,6 +258,7 @@ void Exchange::on(const CreateInstrument& c) {
   if (const RejectReason r = decode_spec(c.spec, ins); r != RejectReason::None) return reject(r);
   if (ins.reference / ins.tick >= static_cast<Price>(limits_.max_ladder_levels))
     return reject(RejectReason::InvalidReferencePrice);
+  if (term_ended(ins)) return reject(RejectReason::TermEnded);  // listing a right that can never trade
   ins.id = static_cast<InstrumentId>(instruments_.size() + 1);
   ins.state = day_open_ ? SessionState::PreOpen : SessionState::Closed;
   ins.book = make_book(ins);

@@ -702,6 +702,11 @@ bool SnapshotCodec::check_orders(const Exchange& ex, R& r) {
       return r.fail("order " + std::to_string(o.id) + " reservation differs from its need");
     if (ex.clord_ids_.find(o.member, o.clord_id) != o.id)
       return r.fail("order " + std::to_string(o.id) + " not under its ClOrdID");
+    // Who may trade is kept true while orders rest (docs/EXCHANGE.md).
+    const Exchange::InstrumentState& ins = ex.instruments_[o.instrument - 1];
+    if (ex.check_account_may_trade(ex.accounts_[o.account_slot]) != RejectReason::None ||
+        ex.check_eligible(*ex.member(o.member), ins) != RejectReason::None || ex.term_ended(ins))
+      return r.fail("order " + std::to_string(o.id) + " rests for a party or right that may not trade");
     reserved[{o.account_slot, kCash}] += o.reserved_cash;
     reserved[{o.account_slot, o.instrument}] += o.reserved_qty;
     if (o.side == Side::Buy) open_buys[{o.member, o.instrument}] += o.leaves;
@@ -722,9 +727,12 @@ bool SnapshotCodec::check_orders(const Exchange& ex, R& r) {
         return r.fail("member " + std::to_string(id) + " open buys differ from its orders");
     }
   }
-  for (const InstrumentState& ins : ex.instruments_)
+  for (const InstrumentState& ins : ex.instruments_) {
     if (ins.book->open_orders() != per_book[ins.id - 1])
       return r.fail("book " + std::to_string(ins.id) + " holds orders the exchange does not");
+    if (ex.term_ended(ins) && ins.state != SessionState::Closed)
+      return r.fail("instrument " + std::to_string(ins.id) + " is past its last trading date but not closed");
+  }
   return true;
 }
 

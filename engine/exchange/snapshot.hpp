@@ -25,7 +25,8 @@ namespace erx::exchange {
 
 // Bump on any change to the layout; a loader refuses formats it does not know.
 // 2: a buy order's prepaid sub-fen (issue 13: fill cash rounded up per order).
-inline constexpr std::uint32_t kSnapshotFormat = 2;
+// 3: instrument specs gained last_trading_date (issue 13).
+inline constexpr std::uint32_t kSnapshotFormat = 3;
 inline constexpr std::string_view kSnapshotMagic{"ERXSNAP\0", 8};
 
 // The frame around the body:

@@ -69,6 +69,7 @@ void hash_spec(Hasher& h, const InstrumentSpec& s) {
   h.text(s.basin.view());
   h.i64(s.term_years);
   h.i64(s.compliance_year);
+  h.i64(s.last_trading_date);
   h.e(s.water_type);
   h.i64(s.price_scale);
   h.i64(s.qty_scale);
@@ -255,6 +256,8 @@ void Exchange::check_invariants() const {
     ERX_ASSERT(ins.book->open_orders() == per_book[ins.id - 1]);
     const auto [lo, hi] = ins.book->price_band();
     ERX_ASSERT(lo == ins.band_lo && hi == ins.band_hi);
+    // A right past its term has nothing resting and stays closed.
+    if (term_ended(ins)) ERX_ASSERT(per_book[ins.id - 1] == 0 && ins.state == SessionState::Closed);
     // A listed instrument trades under a resolved rule, never "default".
     ERX_ASSERT(ins.spec.eligibility != Eligibility::Default);
     ERX_ASSERT(!ins.pending || ins.pending->eligibility != Eligibility::Default);

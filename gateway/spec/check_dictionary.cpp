@@ -201,7 +201,7 @@ const std::vector<Case>& cases() {
        "55=CEA25|15=CNY|561=1|562=1|5810=0|5811=tCO2e|5812=2025|5820=0|5821=2|5822=0|5823=0.01|5824=99999|5825=1000|"
        "5826=58.00|5827=52.20|5828=63.80|5829=0|340=2|"
        "55=SO2-GAN-5Y|15=CNY|561=1|562=1|5810=3|5811=t/yr|5814=SO2|5815=Nanchang|5816=Gan|5817=5|5820=1|5821=2|"
-       "5822=0|5823=1.00|5824=10000|5825=1000|5826=389.00|5829=1|5830=50000|",
+       "5822=0|5823=1.00|5824=10000|5825=1000|5826=389.00|5829=1|5830=50000|5831=20301231|",
        Expect::Pass, 0},
       {"SecurityList wrong NoRelatedSym count", "y",
        "320=SL1|322=SLR1|560=0|146=1|55=CEA25|5810=0|5811=tCO2e|5820=0|5821=2|5822=0|5823=0.01|5824=99999|"
@@ -277,7 +277,8 @@ int main(int argc, char** argv) {
                          {5821, "PriceScale"},              {5822, "QtyScale"},     {5823, "TickSize"},
                          {5824, "MaxOrderQty"},             {5825, "PriceBandBps"}, {5826, "ReferencePrice"},
                          {5827, "BandLowPrice"},            {5828, "BandHighPrice"}, {5829, "Eligibility"},
-                         {5830, "HoldingLimit"},            {5840, "Turnover"},     {5841, "NumberOfTrades"}};
+                         {5830, "HoldingLimit"},            {5831, "LastTradingDate"},
+                         {5840, "Turnover"},                {5841, "NumberOfTrades"}};
   for (const Tag& t : kCustom) {
     std::string name;
     if (!dd.getFieldName(t.number, name) || name != t.name)

@@ -865,6 +865,7 @@ class Harness {
       case RightClass::EmissionRight:
         s.pollutant = Label::of("SO2");
         s.term_years = 1 + static_cast<std::int32_t>(in_.below(kMaxTermYears));
+        s.last_trading_date = 20301231;
         if (in_.one_in(2)) s.region = region;
         else s.basin = basin;
         break;
@@ -876,16 +877,20 @@ class Harness {
         s.water_type = static_cast<WaterRightType>(1 + in_.below(3));
         s.basin = basin;
         s.term_years = 1 + static_cast<std::int32_t>(in_.below(kMaxTermYears));
+        s.last_trading_date = 20301231;
         break;
     }
     if (in_.one_in(12)) {  // attributes at and past their edges
       static constexpr std::int32_t kYears[] = {1989, 1990, 2200, 2201, 0, -1, std::numeric_limits<std::int32_t>::min()};
       static constexpr std::int32_t kTerms[] = {0, 1, 100, 101, -1, std::numeric_limits<std::int32_t>::max()};
-      switch (in_.below(5)) {
+      // Last trading dates: none, ended long ago, today-ish, not a date, out of range.
+      static constexpr std::int32_t kEnds[] = {0, 19991231, 20260101, 20260302, 20261231, 20260230, 22010101, -1};
+      switch (in_.below(6)) {
         case 0: s.vintage = kYears[in_.below(std::size(kYears))]; break;
         case 1: s.compliance_year = kYears[in_.below(std::size(kYears))]; break;
         case 2: s.term_years = kTerms[in_.below(std::size(kTerms))]; break;
         case 3: s.region = Label{}; break;
+        case 4: s.last_trading_date = kEnds[in_.below(std::size(kEnds))]; break;
         default: s.project_id = Label::of("P2"); break;
       }
     }
@@ -970,6 +975,7 @@ class Harness {
     s.right_class = water ? RightClass::WaterRight : RightClass::EmissionRight;
     s.unit = Label::of("t");
     s.term_years = in_.one_in(4) ? 1 + static_cast<std::int32_t>(in_.below(kMaxTermYears)) : kMaxTermYears;
+    s.last_trading_date = 22001231;
     if (water) {
       s.water_type = WaterRightType::Regional;
       s.basin = Label::of(kBasins[in_.below(3)]);
@@ -1008,6 +1014,7 @@ class Harness {
       case RightClass::EmissionRight:
         s.pollutant = Label::of("SO2");
         s.term_years = in_.one_in(4) ? kMaxTermYears : 1 + static_cast<std::int32_t>(in_.below(10));
+        s.last_trading_date = 21251231;
         s.region = region;
         break;
       case RightClass::EnergyUseRight:

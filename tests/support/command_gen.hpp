@@ -109,6 +109,7 @@ class CommandGen {
     s.basin = coin() ? Label{} : string<Label::kCapacity>();
     s.term_years = coin() ? 0 : integer<std::int32_t>();
     s.compliance_year = coin() ? 0 : integer<std::int32_t>();
+    s.last_trading_date = coin() ? 0 : integer<std::int32_t>();
     s.water_type = enumeration<WaterRightType>();
     s.price_scale = integer<std::int8_t>();
     s.qty_scale = integer<std::int8_t>();

@@ -122,6 +122,7 @@ std::vector<InstrumentSpec> instrument_specs() {
     s.pollutant = Label::of("SO2");
     s.region = Label::of("Ganzhou");
     s.term_years = 5;
+    s.last_trading_date = 20301231;  // a 5-year term from 2026
     s.tick = dec(1, 2);
     s.lot = dec(1, 0);
     s.price_unit = PriceUnit::PerUnitYear;
@@ -145,6 +146,7 @@ std::vector<InstrumentSpec> instrument_specs() {
     s.water_type = WaterRightType::Regional;
     s.basin = Label::of("Gan");
     s.term_years = 25;
+    s.last_trading_date = 20501231;
     s.price_scale = 4;
     s.tick = dec(1, 4);
     s.lot = dec(100, 0);
@@ -1112,6 +1114,7 @@ void put(Words& w, const InstrumentSpec& s) {
   put(w, s.basin);
   put(w, s.term_years);
   put(w, s.compliance_year);
+  put(w, s.last_trading_date);
   put(w, s.water_type);
   put(w, s.price_scale);
   put(w, s.qty_scale);
@@ -1405,6 +1408,7 @@ std::string reject_name(RejectReason r) {
     case RejectReason::TooManyOwners: return "TooManyOwners";
     case RejectReason::QtyNotAboveExecuted: return "QtyNotAboveExecuted";
     case RejectReason::TradeLimitReached: return "TradeLimitReached";
+    case RejectReason::TermEnded: return "TermEnded";
     case RejectReason::UnknownOperator: return "UnknownOperator";
     case RejectReason::DuplicateOperator: return "DuplicateOperator";
     case RejectReason::OperatorOfOtherMember: return "OperatorOfOtherMember";
@@ -1418,7 +1422,8 @@ std::string_view cancel_name(CancelReason r) noexcept {
   static constexpr std::string_view kNames[] = {"UserCancel",    "MassCancel",   "IocRemainder",   "MarketRemainder",
                                                 "Expired",       "SystemCancel", "StpCancelTaker", "StpCancelMaker",
                                                 "StpCancelBoth", "StpDecrement", "OutsideNewBand",
-                                                "MemberRestricted", "AccountRestricted", "NotEligible"};
+                                                "MemberRestricted", "AccountRestricted", "NotEligible",
+                                                "TermEnded"};
   const auto i = static_cast<std::size_t>(r);
   return i < std::size(kNames) ? kNames[i] : "?";
 }

@@ -116,6 +116,7 @@ InstrumentSpec full_spec() {
   s.basin = lab("Gan");
   s.term_years = 5;
   s.compliance_year = 2026;
+  s.last_trading_date = 20301231;
   s.water_type = WaterRightType::Irrigation;
   s.price_scale = 2;
   s.qty_scale = 3;

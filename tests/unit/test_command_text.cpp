@@ -58,7 +58,8 @@ CreateMember member(MemberId id, std::string_view name, std::string_view region 
 bool same_spec(const InstrumentSpec& a, const InstrumentSpec& b) {
   return a.symbol == b.symbol && a.right_class == b.right_class && a.unit == b.unit && a.vintage == b.vintage &&
          a.project_id == b.project_id && a.pollutant == b.pollutant && a.region == b.region && a.basin == b.basin &&
-         a.term_years == b.term_years && a.compliance_year == b.compliance_year && a.water_type == b.water_type &&
+         a.term_years == b.term_years && a.compliance_year == b.compliance_year &&
+         a.last_trading_date == b.last_trading_date && a.water_type == b.water_type &&
          a.price_scale == b.price_scale && a.qty_scale == b.qty_scale && a.tick == b.tick && a.lot == b.lot &&
          a.price_unit == b.price_unit && a.continuous.min_qty == b.continuous.min_qty &&
          a.continuous.max_qty == b.continuous.max_qty && a.continuous.band_bps == b.continuous.band_bps &&
@@ -108,6 +109,7 @@ InstrumentSpec full_spec() {
   s.basin = lab("Gan");
   s.term_years = 5;
   s.compliance_year = 2026;
+  s.last_trading_date = 20301231;
   s.water_type = WaterRightType::Regional;
   s.price_scale = 3;
   s.qty_scale = 1;
@@ -124,7 +126,8 @@ InstrumentSpec full_spec() {
 }
 const char* const kFullSpecText =
     "symbol=SO2-GAN-5Y right_class=emission-right unit=t/yr vintage=2025 project_id=P-001 pollutant=SO2 "
-    "region=Nanchang basin=Gan term_years=5 compliance_year=2026 water_type=regional price_scale=3 qty_scale=1 "
+    "region=Nanchang basin=Gan term_years=5 compliance_year=2026 last_trading_date=2030-12-31 water_type=regional "
+    "price_scale=3 qty_scale=1 "
     "tick=0.010 lot=0.5 price_unit=per-unit-year min_qty=1.0 max_qty=99999.5 band_bps=1000 "
     "reference_price=389.000 eligibility=same-basin holding_limit=1000000";
 
@@ -503,7 +506,7 @@ TEST_CASE("enumerations: names round-trip, unnamed values as numbers", "[command
   CHECK(all_named(StpMode{}, parse_stp_mode) == 6);
   CHECK(all_named(Bucket{}, parse_bucket) == 8);
   CHECK(all_named(HoldKind{}, parse_hold_kind) == 2);
-  CHECK(all_named(CancelReason{}, parse_cancel_reason) == 14);
+  CHECK(all_named(CancelReason{}, parse_cancel_reason) == 15);
   CHECK(all_named(TransferKind{}, parse_transfer_kind) == 13);
   CHECK(all_named(RejectReason{}, parse_reject_reason) >= 50);
 

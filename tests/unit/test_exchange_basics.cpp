@@ -19,6 +19,7 @@ InstrumentSpec so2_spec() {
   s.pollutant = Label::of("SO2");
   s.region = Label::of("Ganzhou");
   s.term_years = 5;
+  s.last_trading_date = 20301231;
   s.price_scale = 2;
   s.qty_scale = 0;
   s.tick = dec(1, 2);
