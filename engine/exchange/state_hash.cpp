@@ -251,6 +251,10 @@ void Exchange::check_invariants() const {
     ERX_ASSERT(ins.book->open_orders() == per_book[ins.id - 1]);
     const auto [lo, hi] = ins.book->price_band();
     ERX_ASSERT(lo == ins.band_lo && hi == ins.band_hi);
+    // The ladder is the band (set_band() re-bases it), around the reference
+    // (a close is inside the day's band), never above the largest price.
+    ERX_ASSERT(ins.book->config().ladder_min == lo && ins.book->config().ladder_max == hi);
+    ERX_ASSERT(lo <= ins.reference && ins.reference <= hi && hi <= kMaxPriceUnits);
   }
 }
 
