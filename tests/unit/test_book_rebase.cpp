@@ -47,7 +47,7 @@ std::vector<Resting> queue(const OrderBook& b, Side side) {
 
 }  // namespace
 
-TEST_CASE("rebase: the ladder moves up past its old top; orders inside keep price and priority",
+TEST_CASE("rebase: the ladder moves up past its old top, orders inside keep price and priority",
           "[book][rebase]") {
   BookFixture f;  // ladder [100, 10000], tick 5
   f.rest(buy(1, 1000, 1, 11));
