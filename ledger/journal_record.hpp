@@ -43,7 +43,11 @@ inline constexpr std::uint8_t kJournalFormat = 1;
 //    that follows its right (was: anyone); the binary value 3 = default.
 // 9: instruments gained last_trading_date (create- / change-instrument bodies
 //    grew by 4 bytes); a right past it is closed and its orders cancelled.
-inline constexpr std::uint16_t kEngineVersion = 9;
+// 10: the ladder follows the band (re-based at every open), so a band is no
+//    longer cut at the ladder sized at listing; prices are bounded by
+//    kMaxPriceUnits, a band wider than max_ladder_levels is invalid-band
+//    (issue 13).
+inline constexpr std::uint16_t kEngineVersion = 10;
 inline constexpr std::size_t kRecordOverhead = 96;
 
 struct RecordHeader {

@@ -6,6 +6,8 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/core/assert.hpp"
 
@@ -287,6 +289,65 @@ void OrderBook::set_price_band(Price lo, Price hi) {
   for (Side s : {Side::Buy, Side::Sell})
     cancel_side_where(s, Reason::OutsideNewBand,
                       [this](const OrderNode& o) { return o.level < band_lo_ || o.level > band_hi_; });
+}
+
+void OrderBook::rebase_ladder(Price lo, Price hi) {
+  request_ = Request::SetBand;
+  const Price tick = config_.tick;
+  const bool on_tick = lo % tick == 0 && hi % tick == 0;
+  if (lo <= 0 || lo > hi || !on_tick || (hi - lo) / tick >= static_cast<Price>(config_.limits.max_ladder_levels)) {
+    emit_reject(Request::SetBand, 0, Side::Buy, 0, 0, Reason::InvalidBand);
+    return;
+  }
+  // Cancel first, by price (lo and hi may be off the current ladder), in the
+  // order set_price_band() cancels: then every order left has a place on the
+  // new ladder, and a band that moves inside the ladder gives the same events
+  // either way.
+  for (Side s : {Side::Buy, Side::Sell})
+    cancel_side_where(s, Reason::OutsideNewBand, [this, lo, hi](const OrderNode& o) {
+      const Price p = price_of(o.level);
+      return p < lo || p > hi;
+    });
+  if (lo != config_.ladder_min || hi != config_.ladder_max) move_ladder(lo, hi);
+  band_lo_ = 0;
+  band_hi_ = static_cast<std::uint32_t>(levels_.size() - 1);
+}
+
+// Re-indexes the book onto the ladder [lo, hi]: a fresh level array and
+// bitmaps of the new size, into which each non-empty level (found through
+// the old bitmaps, never by a ladder scan) is copied whole, its FIFO queue
+// untouched, and each of its orders told its new index. Node numbers, owner
+// lists, the id index and the expiry set do not depend on the ladder and stay
+// as they are. O(new levels + non-empty levels + resting orders).
+void OrderBook::move_ladder(Price lo, Price hi) {
+  const Price tick = config_.tick;
+  const auto count = static_cast<std::uint32_t>((hi - lo) / tick + 1);
+  // New index = old index - shift; shift is negative when the ladder moves down.
+  const Price shift = (lo - config_.ladder_min) / tick;
+  auto moved = [shift, count](std::uint32_t level) {
+    const Price to = static_cast<Price>(level) - shift;
+    ERX_ASSERT(to >= 0 && to < static_cast<Price>(count));  // rebase_ladder() cancelled every order outside
+    return static_cast<std::uint32_t>(to);
+  };
+  std::vector<Level> levels(count);
+  LevelBitmap bids(count);
+  LevelBitmap asks(count);
+  for (Side side : {Side::Buy, Side::Sell}) {
+    LevelBitmap& bits = side == Side::Buy ? bids : asks;
+    for (std::uint32_t level = best_level(side); level != kNil; level = next_worse_level(side, level)) {
+      const std::uint32_t to = moved(level);
+      levels[to] = levels_[level];
+      bits.set(to);
+      for (std::uint32_t i = levels_[level].head; i != kNil; i = nodes_[i].next) nodes_[i].level = to;
+    }
+  }
+  best_bid_ = best_bid_ == kNil ? kNil : moved(best_bid_);
+  best_ask_ = best_ask_ == kNil ? kNil : moved(best_ask_);
+  levels_.swap(levels);
+  bid_levels_ = std::move(bids);
+  ask_levels_ = std::move(asks);
+  config_.ladder_min = lo;
+  config_.ladder_max = hi;
 }
 
 Reason OrderBook::set_owner_stp(OwnerId owner, StpMode mode) {

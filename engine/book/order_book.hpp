@@ -12,6 +12,8 @@
 // cause (id index + intrusive FIFO per level + hierarchical bitmap of
 // non-empty levels); best bid/offer O(1); top-N depth O(N); GTD orders add
 // O(log n) for their expiry set. Nothing scans a price level or the ladder.
+// rebase_ladder() (a band that moves the ladder, at an open) rebuilds the
+// ladder: O(its levels + resting orders), off the order path.
 
 #include <cstdint>
 #include <optional>
@@ -31,12 +33,12 @@ struct BookLimits {
   Qty max_order_qty = 1'000'000'000'000;         // in quantity units
   std::uint32_t max_resting_orders = 4'000'000;  // orders that may rest at once
   std::uint32_t max_owners = 65'536;             // distinct owners ever seen by this book
-  std::uint32_t max_ladder_levels = 1u << 20;    // (ladder_max - ladder_min) / tick + 1
+  std::uint32_t max_ladder_levels = 1u << 20;    // (ladder_max - ladder_min) / tick + 1, also after rebase_ladder()
 };
 
 struct BookConfig {
-  Price ladder_min = 1;        // lowest price the book can ever hold (> 0, on tick)
-  Price ladder_max = 100'000;  // highest price the book can ever hold (on tick)
+  Price ladder_min = 1;        // lowest price the book can hold (> 0, on tick); rebase_ladder() moves it
+  Price ladder_max = 100'000;  // highest price the book can hold (on tick); rebase_ladder() moves it
   Price tick = 1;              // price step, in price units
   Qty lot = 1;                 // quantity step, in quantity units
   std::uint32_t initial_order_capacity = 1024;  // pre-allocated order slots
@@ -89,6 +91,16 @@ class OrderBook {
   void advance_time(Timestamp now);
   // New price band [lo, hi] (inside the ladder). Resting orders outside it are cancelled.
   void set_price_band(Price lo, Price hi);
+  // New price band [lo, hi] that also becomes the whole ladder, wherever the
+  // old ladder was: resting orders outside [lo, hi] are cancelled
+  // (OutsideNewBand, as set_price_band), then the ladder is re-based so that
+  // it holds exactly [lo, hi]. The orders left keep their prices and time
+  // priority. Rejected(InvalidBand) if lo <= 0, lo > hi, either is off tick,
+  // or [lo, hi] has more than max_ladder_levels ticks. Costs
+  // O(new ladder + resting orders) when the ladder moves; nothing when it is
+  // already [lo, hi]. Never on the order path: the Exchange calls it when an
+  // instrument's band is set (listing, every open-day).
+  void rebase_ladder(Price lo, Price hi);
   // Default STP mode for an owner's orders that say OwnerDefault.
   // Returns Reason::None, InvalidStpMode or TooManyOwners.
   Reason set_owner_stp(OwnerId owner, StpMode mode);
@@ -135,7 +147,9 @@ class OrderBook {
   // joins the back of its level's queue, never matches, emits nothing); then
   // restore_owner_order() for every owner with orders. Each returns false and
   // changes nothing for input no live book could hold (a crossing order, a
-  // duplicate id, a price off the ladder...): the caller reads untrusted bytes.
+  // duplicate id, a price outside the band...): the caller reads untrusted bytes.
+  // The book must be built with the saved ladder (a band that re-based the
+  // ladder is saved with it: the Exchange's ladder is always its band).
   [[nodiscard]] bool restore_clock(Timestamp now, Price band_lo, Price band_hi);
   [[nodiscard]] bool restore_owner(OwnerId owner, StpMode default_stp);
   [[nodiscard]] bool insert_resting(const OrderView& order);
@@ -233,6 +247,7 @@ class OrderBook {
   void link_owner(std::uint32_t node);
   void unlink_owner(std::uint32_t node);
   void remove_order(std::uint32_t node);  // unlinks everything and frees the node
+  void move_ladder(Price lo, Price hi);   // rebase_ladder()'s re-indexing, once no order is outside [lo, hi]
   void cancel_node(std::uint32_t node, Reason reason, Qty qty);
   std::optional<std::uint32_t> owner_slot_for(OwnerId owner);  // finds or creates
   template <class Pred>

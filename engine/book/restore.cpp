@@ -51,8 +51,10 @@ bool OrderBook::insert_resting(const OrderView& o) {
   if (o.id == 0 || order_index_.find(o.id) != IdIndex::kMissing) return false;
   if (!known_side(o.side) || !resting_tif(o.tif) || !resolved_stp(o.stp)) return false;
   if (validate_qty(o.leaves) != Reason::None) return false;
-  // Any price of the ladder: the band only limits what may enter.
-  if (o.price < config_.ladder_min || o.price > config_.ladder_max || o.price % config_.tick != 0) return false;
+  // Inside the band (itself inside the ladder): a live book cancels what a
+  // new band leaves outside, and check_invariants() asserts it.
+  const auto [band_lo, band_hi] = price_band();
+  if (o.price < band_lo || o.price > band_hi || o.price % config_.tick != 0) return false;
   if (o.tif == TimeInForce::Gtd ? o.expire_at <= now_ : o.expire_at != 0) return false;  // would have expired
   if (open_orders_ >= config_.limits.max_resting_orders) return false;
   const std::uint32_t owner_slot = owner_index_.find(std::uint64_t{o.owner} + 1);

@@ -14,8 +14,9 @@
 //    in the exchange (the negated External mirror) is capped. Every balance,
 //    every position and every sum of balances is a part of that total, so each
 //    is at most the cap, far inside int64.
-//  - A price is at most max_ladder_levels ticks, a tick at most kMaxTickUnits,
-//    so a price and twice a price (band edges) fit int64.
+//  - A price is at most kMaxPriceUnits (a reference above it is refused, a
+//    band never reaches past it), so a price, twice a price (a band edge
+//    before it is cut) and a price plus half the largest ladder fit int64.
 //  - An order's quantity is at most kMaxOrderQtyUnits and a book holds at most
 //    max_open_orders_per_book orders, whose product fits int64: level totals,
 //    a member's open buys and FOK sums cannot overflow.
@@ -72,11 +73,19 @@ inline constexpr std::int64_t kMaxTickUnits = 1'000'000'000'000;
 inline constexpr std::int64_t kMaxOrderQtyUnits = 1'000'000'000'000;
 // Term of a per-unit-year right: at most 100 years (invalid-attribute above).
 inline constexpr std::int32_t kMaxTermYears = 100;
-// ExchangeLimits::max_ladder_levels may be at most this: with the largest
-// tick, the top of a ladder and twice it (a band edge before it is cut to the
-// ladder) still fit int64. The reference price of an instrument is below
-// max_ladder_levels ticks (invalid-reference-price), every price inside its
-// ladder.
+// Every price, in price units: at most 4 × 10^18. A listing reference price
+// above it is invalid-reference-price, and a band's upper edge is never above
+// it (the largest price on the tick below it): so no order, trade, close or
+// later reference passes it. Twice it (a band edge ref × (1 + band) before it
+// is cut, band < 100 %) fits int64, and so does it plus half the largest
+// ladder of the largest tick (a band edge cut to the ladder).
+inline constexpr std::int64_t kMaxPriceUnits = 4'000'000'000'000'000'000;
+// ExchangeLimits::max_ladder_levels may be at most this. A book's ladder is
+// its band (docs/EXCHANGE.md "Price ladder"), so the limit bounds a band's
+// width in ticks, not a price: each band edge is at most
+// (max_ladder_levels - 1) / 2 ticks from the reference. It also bounds a
+// book's memory (about 24 bytes a level: 100 MB at 2^22) and stays inside
+// what the book's bitmaps index (2^24).
 inline constexpr std::uint32_t kMaxLadderLevels = 1u << 22;
 // ExchangeLimits::max_open_orders_per_book may be at most this: every order
 // of a book at its largest quantity still sums inside int64 (level totals,
@@ -104,13 +113,15 @@ inline constexpr std::uint32_t kMaxTradesPerDay = std::numeric_limits<std::uint3
 static_assert(kMaxCashFen <= kInt64Max / 92, "every cash balance, and sums of up to 92 of them, fit int64");
 static_assert(kMaxRightsUnits <= kInt64Max / 92, "every rights balance and position fits int64");
 static_assert(kMaxFeeMinimumFen <= kMaxCashFen);
-// The top of the largest ladder at the largest tick, and twice it, fit int64.
-static_assert(static_cast<std::int64_t>(kMaxLadderLevels) <= kInt64Max / kMaxTickUnits / 2);
+// The largest price, twice it, and it plus half the largest ladder at the largest tick, fit int64.
+static_assert(kMaxPriceUnits <= kInt64Max / 2);
+static_assert(static_cast<std::int64_t>(kMaxLadderLevels / 2) <= (kInt64Max - kMaxPriceUnits) / kMaxTickUnits);
+static_assert(kMaxLadderLevels <= (1u << 24), "the book's level bitmaps index at most 2^24 levels");
 static_assert(kMaxOrderQtyUnits * static_cast<std::int64_t>(kMaxOpenOrdersPerBook) <= kInt64Max);
 static_assert(kMaxOrderLifetimeQtyUnits <= kInt64Max - kMaxOrderQtyUnits,
               "executed + open quantity of an order fits int64");
-// Largest notional in fen: price (< kMaxLadderLevels × kMaxTickUnits ≈ 4.4 × 10^18)
+// Largest notional in fen: price (≤ kMaxPriceUnits = 4 × 10^18)
 // × quantity (10^12) × years (100) × 100 (price and quantity scale 0 -> fen)
-// ≈ 4.4 × 10^34, and adding two fees at most as large: well below 2^127.
+// = 4 × 10^34, and adding two fees at most as large: well below 2^127.
 
 }  // namespace erx::exchange

@@ -19,7 +19,7 @@ std::string_view limits_problem(const ExchangeLimits& l) noexcept {
     return "max_open_orders_per_book and max_ladder_levels must be at least 1";
   if (l.max_open_orders_per_book > kMaxOpenOrdersPerBook)
     return "max_open_orders_per_book x the largest order quantity must fit int64";
-  if (l.max_ladder_levels > kMaxLadderLevels) return "max_ladder_levels x the largest tick (x 2) must fit int64";
+  if (l.max_ladder_levels > kMaxLadderLevels) return "max_ladder_levels must be at most 2^22 (kMaxLadderLevels)";
   if (l.max_members >= UINT32_MAX - 1) return "max_members + 1 (a book's owners) must be below 2^32 - 1";
   return {};
 }

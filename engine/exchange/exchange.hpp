@@ -33,14 +33,15 @@ struct ExchangeLimits {
   std::uint32_t max_instruments = 4'096;
   std::uint32_t max_operators = 1'000'000;
   std::uint32_t max_open_orders_per_book = 2'000'000;
-  std::uint32_t max_ladder_levels = 1u << 20;  // per book; see docs/EXCHANGE.md "Price ladder"
+  std::uint32_t max_ladder_levels = 1u << 20;  // per book: a band's width in ticks; docs/EXCHANGE.md "Price ladder"
 };
 
 // Why a set of limits cannot be used (empty when it can): a book's two must
-// be at least 1, max_open_orders_per_book at most kMaxOpenOrdersPerBook and
-// max_ladder_levels at most kMaxLadderLevels (amount_limits.hpp: the sums of
-// quantities and the prices of a book must fit int64), max_members below
-// 2^32 - 2 (a book's owner count). The Exchange asserts this when built.
+// be at least 1, max_open_orders_per_book at most kMaxOpenOrdersPerBook
+// (amount_limits.hpp: the sums of a book's quantities must fit int64) and
+// max_ladder_levels at most kMaxLadderLevels (a band edge cut to half a
+// ladder must fit int64; a book's memory), max_members below 2^32 - 2 (a
+// book's owner count). The Exchange asserts this when built.
 [[nodiscard]] std::string_view limits_problem(const ExchangeLimits& l) noexcept;
 
 class Exchange {
@@ -161,7 +162,7 @@ class Exchange {
     Qty min_qty = 0, max_qty = 0;
     Qty holding_limit = 0;  // 0 = none
     Price reference = 0;    // today's (or the next day's, after a close)
-    Price band_lo = 0, band_hi = 0;
+    Price band_lo = 0, band_hi = 0;  // also the book's whole ladder (rebase_ladder())
     CashRule cash_rule;
     SessionState state = SessionState::Closed;
     DayStats day;
@@ -234,6 +235,13 @@ class Exchange {
 
   // reference data (reference_data.cpp)
   RejectReason decode_spec(const InstrumentSpec& spec, InstrumentState& out) const;
+  // The band around `reference`: the edges, and whether the band rule alone
+  // would have put one further than the ladder allows (then cut to it).
+  struct Band {
+    Price lo = 0, hi = 0;
+    bool cut_to_ladder = false;
+  };
+  [[nodiscard]] Band band_around(Price reference, std::uint32_t band_bps, Price tick) const;
   std::unique_ptr<book::OrderBook> make_book(const InstrumentState& ins);
   void set_band(InstrumentState& ins);
 

@@ -201,7 +201,8 @@ RejectReason Exchange::decode_spec(const InstrumentSpec& given, InstrumentState&
     return RejectReason::InvalidSizeLimits;
   if (s.continuous.band_bps == 0 || s.continuous.band_bps >= 10'000) return RejectReason::InvalidBand;
   const Units ref = to_units(s.reference_price, s.price_scale);
-  if (!ref.ok() || ref.value <= 0 || ref.value % tick.value != 0) return RejectReason::InvalidReferencePrice;
+  if (!ref.ok() || ref.value <= 0 || ref.value > kMaxPriceUnits || ref.value % tick.value != 0)
+    return RejectReason::InvalidReferencePrice;
   const Units limit = to_units(s.holding_limit, s.qty_scale);
   // Above kMaxRightsUnits no position can reach it: amount-too-large, as an int64 overflow is.
   if (limit.error == RejectReason::AmountTooLarge || (limit.ok() && limit.value > kMaxRightsUnits))
@@ -219,16 +220,32 @@ RejectReason Exchange::decode_spec(const InstrumentSpec& given, InstrumentState&
   return RejectReason::None;
 }
 
-// The ladder spans [tick, 16 × reference] (at least 1,000 ticks above the
-// reference), capped by max_ladder_levels: room for the price to move for a
-// long time, in a few MB at most. See docs/EXCHANGE.md "Price ladder".
+// The band around a reference price (docs/EXCHANGE.md "Price ladder"):
+// ref × (1 ± band_bps / 10^4), rounded inward to the tick; each edge at most
+// half a ladder, (max_ladder_levels - 1) / 2 ticks, from the reference, so the
+// band (which is the book's ladder) never has more than max_ladder_levels
+// levels; the upper edge at most kMaxPriceUnits. The reference is on tick and
+// at most kMaxPriceUnits, so lo <= reference <= hi.
+Exchange::Band Exchange::band_around(Price reference, std::uint32_t band_bps, Price tick) const {
+  const auto bps = static_cast<std::int64_t>(band_bps);
+  const Price lo = band_edge(reference, -bps, tick, true);
+  const Price hi = band_edge(reference, bps, tick, false);
+  // Fits: reference + half a ladder of the largest tick (amount_limits.hpp).
+  const Price half = static_cast<Price>((limits_.max_ladder_levels - 1) / 2) * tick;
+  Band b;
+  b.lo = std::max(lo, reference - half);
+  b.hi = std::min(hi, reference + half);
+  b.cut_to_ladder = b.lo != lo || b.hi != hi;
+  b.hi = std::min(b.hi, kMaxPriceUnits / tick * tick);
+  ERX_ASSERT(b.lo > 0 && b.lo <= reference && reference <= b.hi);
+  return b;
+}
+
+// A book whose ladder is the instrument's band (set_band() keeps it so).
 std::unique_ptr<book::OrderBook> Exchange::make_book(const InstrumentState& ins) {
-  const Price ref_ticks = ins.reference / ins.tick;
-  const Price cap = static_cast<Price>(limits_.max_ladder_levels);
-  const Price top_ticks = std::min(std::max(ref_ticks * 16, ref_ticks + 1'000), cap);
   book::BookConfig cfg;
-  cfg.ladder_min = ins.tick;
-  cfg.ladder_max = top_ticks * ins.tick;
+  cfg.ladder_min = ins.band_lo;
+  cfg.ladder_max = ins.band_hi;
   cfg.tick = ins.tick;
   cfg.lot = ins.lot;
   cfg.initial_order_capacity = 1'024;
@@ -239,16 +256,15 @@ std::unique_ptr<book::OrderBook> Exchange::make_book(const InstrumentState& ins)
   return std::make_unique<book::OrderBook>(cfg, *book_events_);
 }
 
-// Today's band around the reference price, rounded inward to the tick and kept
-// inside the ladder. Resting orders outside it are cancelled by the book.
+// Today's band around the reference price. The book cancels the resting
+// orders outside it, then re-bases its ladder onto it: the band is the rule,
+// never cut by where the ladder happened to be.
 void Exchange::set_band(InstrumentState& ins) {
-  const auto bps = static_cast<std::int64_t>(ins.spec.continuous.band_bps);
-  const book::BookConfig& cfg = ins.book->config();
-  ins.band_lo = std::max(band_edge(ins.reference, -bps, ins.tick, true), cfg.ladder_min);
-  ins.band_hi = std::min(band_edge(ins.reference, bps, ins.tick, false), cfg.ladder_max);
-  ins.band_lo = std::min(ins.band_lo, ins.band_hi);
+  const Band b = band_around(ins.reference, ins.spec.continuous.band_bps, ins.tick);
+  ins.band_lo = b.lo;
+  ins.band_hi = b.hi;
   emit(ReferencePriceSet{ins.id, ins.reference, ins.band_lo, ins.band_hi});
-  ins.book->set_price_band(ins.band_lo, ins.band_hi);  // cancels resting orders outside it
+  ins.book->rebase_ladder(ins.band_lo, ins.band_hi);  // cancels resting orders outside it
 }
 
 void Exchange::on(const CreateInstrument& c) {
@@ -256,9 +272,13 @@ void Exchange::on(const CreateInstrument& c) {
   if (symbols_.count(c.spec.symbol)) return reject(RejectReason::DuplicateInstrument);
   InstrumentState ins;
   if (const RejectReason r = decode_spec(c.spec, ins); r != RejectReason::None) return reject(r);
-  if (ins.reference / ins.tick >= static_cast<Price>(limits_.max_ladder_levels))
-    return reject(RejectReason::InvalidReferencePrice);
+  // A band wider than the ladder allows is refused at listing: the operator
+  // chooses a narrower band or a coarser tick, rather than learn of a cut later.
+  const Band band = band_around(ins.reference, c.spec.continuous.band_bps, ins.tick);
+  if (band.cut_to_ladder) return reject(RejectReason::InvalidBand);
   if (term_ended(ins)) return reject(RejectReason::TermEnded);  // listing a right that can never trade
+  ins.band_lo = band.lo;
+  ins.band_hi = band.hi;
   ins.id = static_cast<InstrumentId>(instruments_.size() + 1);
   ins.state = day_open_ ? SessionState::PreOpen : SessionState::Closed;
   ins.book = make_book(ins);
@@ -288,6 +308,10 @@ void Exchange::on(const ChangeInstrument& c) {
                              to_units(nxt.reference_price, nxt.price_scale).value ==
                                  to_units(cur.reference_price, cur.price_scale).value;
   if (!same_identity) return reject(RejectReason::ImmutableField);
+  // As at listing, around today's reference (the next open's may differ: a
+  // band cut there is narrowed, see set_band()).
+  if (band_around(ins->reference, nxt.continuous.band_bps, ins->tick).cut_to_ladder)
+    return reject(RejectReason::InvalidBand);
   ins->pending = probe.spec;  // eligibility resolved, as the listing's
   emit(InstrumentChangePending{ins->id, probe.spec});
 }

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "engine/core/assert.hpp"
+#include "engine/exchange/amount_limits.hpp"
 #include "engine/exchange/command_codec.hpp"
 #include "engine/exchange/exchange.hpp"
 
@@ -508,15 +509,12 @@ bool SnapshotCodec::load_instrument(Exchange& ex, R& r, InstrumentId id) {
   InstrumentState ins;
   CreateInstrument spec;
   if (!body(r, spec, "instrument")) return false;
-  // The spec's decoded units and the book's ladder (from the listing
-  // reference) are derived exactly as create-instrument derived them.
+  // The spec's decoded units are derived exactly as create-instrument derived them.
   // A listed spec's eligibility is always resolved (never "default").
   if (ex.decode_spec(spec.spec, ins) != RejectReason::None || ex.symbols_.count(spec.spec.symbol) ||
-      spec.spec.eligibility == Eligibility::Default ||
-      ins.reference / ins.tick >= static_cast<Price>(ex.limits_.max_ladder_levels))
+      spec.spec.eligibility == Eligibility::Default)
     return r.fail("instrument " + std::to_string(id) + " spec invalid");
   ins.id = id;
-  ins.book = ex.make_book(ins);
   if (r.boolean()) {
     CreateInstrument pending;
     InstrumentState probe;
@@ -539,6 +537,14 @@ bool SnapshotCodec::load_instrument(Exchange& ex, R& r, InstrumentId id) {
   if (!r.ok()) return false;
   if (ins.reference <= 0 || ins.reference % ins.tick != 0 || d.volume < 0)
     return r.fail("instrument " + std::to_string(id) + " state invalid");
+  // The book's ladder is the band (set_band() re-bases it at every open), so
+  // the band saved is the ladder to build: on tick, around the reference, no
+  // price above the largest, no more levels than max_ladder_levels.
+  const Price lo = ins.band_lo, hi = ins.band_hi;
+  if (lo <= 0 || lo > ins.reference || ins.reference > hi || hi > kMaxPriceUnits || lo % ins.tick != 0 ||
+      hi % ins.tick != 0 || (hi - lo) / ins.tick >= static_cast<Price>(ex.limits_.max_ladder_levels))
+    return r.fail("instrument " + std::to_string(id) + " band invalid");
+  ins.book = ex.make_book(ins);
   if (!load_book(*ins.book, r, ins.band_lo, ins.band_hi)) return false;
   ex.symbols_.emplace(ins.spec.symbol, id);
   ex.instruments_.push_back(std::move(ins));

@@ -261,6 +261,10 @@ void Exchange::check_invariants() const {
     // A listed instrument trades under a resolved rule, never "default".
     ERX_ASSERT(ins.spec.eligibility != Eligibility::Default);
     ERX_ASSERT(!ins.pending || ins.pending->eligibility != Eligibility::Default);
+    // The ladder is the band (set_band() re-bases it), around the reference
+    // (a close is inside the day's band), never above the largest price.
+    ERX_ASSERT(ins.book->config().ladder_min == lo && ins.book->config().ladder_max == hi);
+    ERX_ASSERT(lo <= ins.reference && ins.reference <= hi && hi <= kMaxPriceUnits);
   }
 }
 

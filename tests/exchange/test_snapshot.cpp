@@ -16,8 +16,12 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
+#include "engine/exchange/command_text.hpp"
 #include "engine/exchange/event_text.hpp"
 #include "engine/exchange/exchange.hpp"
 #include "engine/exchange/snapshot.hpp"
@@ -65,13 +69,15 @@ class TextSink final : public ExchangeSink {
 
 // A restored exchange with its own sink.
 struct Restored {
-  explicit Restored(EventPrinter& printer) : sink(printer, nullptr), ex(sink, flow_limits()) {}
+  explicit Restored(EventPrinter& printer, const ExchangeLimits& limits = flow_limits())
+      : sink(printer, nullptr), ex(sink, limits) {}
   TextSink sink;
   Exchange ex;
 };
 
-std::unique_ptr<Restored> restore(EventPrinter& printer, const std::string& bytes) {
-  auto r = std::make_unique<Restored>(printer);
+std::unique_ptr<Restored> restore(EventPrinter& printer, const std::string& bytes,
+                                  const ExchangeLimits& limits = flow_limits()) {
+  auto r = std::make_unique<Restored>(printer, limits);
   std::string error;
   INFO("load error: " << error);
   REQUIRE(r->ex.load_snapshot(bytes, &error));
@@ -247,6 +253,101 @@ TEST_CASE("snapshot: truncated and corrupted bytes are refused", "[snapshot]") {
     CHECK(error.find("format") != std::string::npos);
     CHECK_FALSE(loads(good + "x", error));
     CHECK_FALSE(loads(std::string(), error));
+  }
+}
+
+// The ladder follows the band (docs/EXCHANGE.md "Price ladder"): a snapshot
+// keeps the band, and a loaded book is built on it. Saved before an open that
+// re-bases the ladder and after it, each copy must then follow the original
+// event for event: the GTC orders above where the ladder used to end (with
+// 8,192 levels: 81.92, so the band [32.58, 97.72] was cut there) keep their
+// prices and priority across the re-base and across the load.
+TEST_CASE("snapshot: a re-based ladder round-trips", "[snapshot][ladder]") {
+  ExchangeLimits limits = flow_limits();
+  limits.max_ladder_levels = 8'192;  // band edges at most 4,095 ticks from the reference
+  constexpr std::string_view kSpec =
+      "symbol=CEA-D right_class=carbon-allowance unit=tCO2e vintage=2025 price_scale=2 qty_scale=0 tick=0.01 lot=1 "
+      "min_qty=1 max_qty=99999 reference_price=65.15";
+  const std::string text = std::string("at 2026-03-02T00:00:00Z\n") +
+                           "create-member member=1 name=Buyer\n"
+                           "create-member member=2 name=Seller\n"
+                           "create-account account=11 member=1\n"
+                           "create-account account=21 member=2\n"
+                           "deposit account=11 amount=100000.00\n"
+                           "create-instrument band_bps=5000 " + std::string(kSpec) + "\n"
+                           "issue account=21 symbol=CEA-D qty=100\n"
+                           "move-rights account=21 symbol=CEA-D qty=100\n"
+                           "at 2026-03-02T01:30:00Z\n"
+                           "open-day date=2026-03-02\n"
+                           "set-session state=continuous\n"
+                           "change-instrument band_bps=1000 " + std::string(kSpec) + "\n"
+                           "order account=21 clord_id=S1 symbol=CEA-D side=sell price=78.81 qty=1\n"
+                           "order account=11 clord_id=B1 symbol=CEA-D side=buy price=78.81 qty=1\n"
+                           "order account=21 clord_id=G1 symbol=CEA-D side=sell price=86.00 qty=1 tif=gtc\n"
+                           "order account=21 clord_id=G2 symbol=CEA-D side=sell price=86.69 qty=1 tif=gtc\n"
+                           "order account=21 clord_id=G3 symbol=CEA-D side=sell price=86.70 qty=1 tif=gtc\n"
+                           "order account=21 clord_id=G4 symbol=CEA-D side=sell price=86.00 qty=2 tif=gtc\n"
+                           "order account=11 clord_id=G5 symbol=CEA-D side=buy price=70.00 qty=1 tif=gtc\n"
+                           "order account=11 clord_id=G6 symbol=CEA-D side=buy price=71.00 qty=1 tif=gtc\n"
+                           "close-day\n"
+                           "at 2026-03-03T01:30:00Z\n"
+                           "open-day date=2026-03-03\n"
+                           "set-session state=continuous\n"
+                           "order account=11 clord_id=B2 symbol=CEA-D side=buy price=86.69 qty=4\n"
+                           "order account=21 clord_id=S2 symbol=CEA-D side=sell price=71.00 qty=1\n"
+                           "close-day\n"
+                           "at 2026-03-04T01:30:00Z\n"
+                           "open-day date=2026-03-04\n";
+  const ParsedScript script = parse_script(text);
+  REQUIRE(script.ok());
+  std::size_t second_open = 0;  // the open that moves the ladder from [32.58, 97.72] to [70.93, 86.69]
+  for (std::size_t i = 0; i < script.commands.size(); ++i)
+    if (std::holds_alternative<OpenDay>(script.commands[i].body)) second_open = i;
+  REQUIRE(second_open > 0);
+  for (std::size_t i = second_open; i-- > 0;)
+    if (std::holds_alternative<OpenDay>(script.commands[i].body)) {
+      second_open = i;
+      break;
+    }
+  // Save before the re-basing open and right after it.
+  for (const std::size_t save_at : {second_open, second_open + 1}) {
+    INFO("saved before command " << save_at);
+    EventPrinter printer;
+    TextSink sink(printer, nullptr);
+    Exchange original(sink, limits);
+    for (std::size_t i = 0; i < save_at; ++i) original.apply(script.commands[i]);
+    std::string bytes, again;
+    original.save_snapshot(bytes);
+    std::unique_ptr<Restored> copy = restore(printer, bytes, limits);
+    REQUIRE(copy->ex.state_hash() == original.state_hash());
+    copy->ex.check_invariants();
+    REQUIRE(copy->ex.price_band(1) == original.price_band(1));
+    copy->ex.save_snapshot(again);
+    REQUIRE(again == bytes);
+    std::vector<std::string> trades;
+    for (std::size_t i = save_at; i < script.commands.size(); ++i) {
+      sink.lines.clear();
+      copy->sink.lines.clear();
+      original.apply(script.commands[i]);
+      copy->ex.apply(script.commands[i]);
+      INFO("command " << i << ": " << describe(script.commands[i]));
+      REQUIRE(copy->sink.lines == sink.lines);
+      REQUIRE(copy->ex.state_hash() == original.state_hash());
+      copy->ex.check_invariants();
+      for (const std::string& line : copy->sink.lines)
+        if (line.find(" trade ") != std::string::npos) trades.push_back(line);
+      if (i == second_open) CHECK(copy->ex.price_band(1) == std::pair<Price, Price>{7'093, 8'669});
+    }
+    // The orders kept across the re-base traded at their own prices: G1 and G4
+    // at 86.00 in time order, G2 at the band's top, G6 at 71.00.
+    REQUIRE(trades.size() == 4);
+    CHECK(trades[0].find("price=86.00 qty=1 ") != std::string::npos);
+    CHECK(trades[0].find("sell_clord_id=G1 ") != std::string::npos);
+    CHECK(trades[1].find("price=86.00 qty=2 ") != std::string::npos);
+    CHECK(trades[1].find("sell_clord_id=G4 ") != std::string::npos);
+    CHECK(trades[2].find("price=86.69 qty=1 ") != std::string::npos);
+    CHECK(trades[3].find("price=71.00 qty=1 ") != std::string::npos);
+    CHECK(trades[3].find("buy_clord_id=G6 ") != std::string::npos);
   }
 }
 

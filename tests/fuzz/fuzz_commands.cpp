@@ -930,20 +930,23 @@ class Harness {
     static constexpr std::uint32_t kBands[] = {1'000, 1'000, 3'000, 100, 1, 9'999, 10'000, 0,
                                                std::numeric_limits<std::uint32_t>::max()};
     s.continuous.band_bps = kBands[in_.below(std::size(kBands))];
-    const std::int64_t ladder = limits_.max_ladder_levels;
-    // A ladder is 16 x the reference in ticks, at most max_ladder_levels: the
-    // largest references (the largest prices) cost megabytes per book, so
-    // they are drawn less often than the others.
+    // A book's ladder is its band: a band edge may be at most half a ladder,
+    // (max_ladder_levels - 1) / 2 ticks, from the reference (else
+    // invalid-band), and a wide band costs megabytes per book, so references
+    // near that edge are drawn less often than the others.
+    const std::int64_t half = (static_cast<std::int64_t>(limits_.max_ladder_levels) - 1) / 2;
+    const std::int64_t bps = std::clamp<std::int64_t>(s.continuous.band_bps, 1, 9'999);
+    const std::int64_t top = kMaxPriceUnits / (tick > 0 ? tick : 1);  // the largest price, in ticks
     std::int64_t ref_ticks = 100;
     switch (in_.below(40)) {
       case 0: ref_ticks = 1; break;
       case 1: ref_ticks = 2; break;
-      case 2: ref_ticks = in_.one_in(3) ? ladder - 1 : 100; break;  // the largest reference
-      case 3: ref_ticks = ladder; break;
-      case 4: ref_ticks = ladder + 1; break;
+      case 2: ref_ticks = in_.one_in(3) ? half * 10'000 / bps : 100; break;  // the widest band that lists
+      case 3: ref_ticks = in_.one_in(3) ? half * 10'000 / bps + 1 + static_cast<std::int64_t>(in_.below(2)) : 100; break;
+      case 4: ref_ticks = top + static_cast<std::int64_t>(in_.below(2)); break;  // the largest reference, and past it
       case 5: ref_ticks = 0; break;
       case 6: ref_ticks = -1; break;
-      case 7: ref_ticks = in_.one_in(3) ? ladder / 16 : 100; break;
+      case 7: ref_ticks = static_cast<std::int64_t>(limits_.max_ladder_levels); break;
       case 8: ref_ticks = 10'000; break;
       case 9: case 10: ref_ticks = 1'000; break;
       default: ref_ticks = 50 + static_cast<std::int64_t>(in_.below(500)); break;
@@ -965,9 +968,10 @@ class Harness {
     return s;
   }
 
-  // Everything at its largest: scales 0, the largest tick, a reference at the
-  // top of the ladder, the largest order size, 100 years per unit: the
-  // largest notional an order can name (about 10^34 fen).
+  // Everything at its largest: scales 0, the largest tick, the largest
+  // reference price (kMaxPriceUnits, or a tick below) with the widest band
+  // the ladder allows there, the largest order size, 100 years per unit: the
+  // largest notional an order can name (about 4 x 10^34 fen).
   InstrumentSpec largest_spec() {
     InstrumentSpec s;
     s.symbol = Symbol::of("L" + std::to_string(++symbol_counter_));
@@ -989,8 +993,12 @@ class Harness {
     s.lot = Decimal{1, 0};
     s.continuous.min_qty = Decimal{1, 0};
     s.continuous.max_qty = Decimal{kMaxOrderQtyUnits, 0};
-    s.continuous.band_bps = in_.one_in(2) ? 9'999 : 1'000;
-    const std::int64_t top = static_cast<std::int64_t>(limits_.max_ladder_levels) - 1 - static_cast<std::int64_t>(in_.below(2));
+    const std::int64_t top = kMaxPriceUnits / kMaxTickUnits - static_cast<std::int64_t>(in_.below(2));
+    // A band edge at most half a ladder from the reference; now and then one
+    // that needs more (invalid-band).
+    const std::int64_t half = (static_cast<std::int64_t>(limits_.max_ladder_levels) - 1) / 2;
+    const std::int64_t widest = std::clamp<std::int64_t>(half * 10'000 / top, 1, 9'999);
+    s.continuous.band_bps = static_cast<std::uint32_t>(in_.one_in(8) ? 9'999 : in_.one_in(2) ? widest : 1);
     s.reference_price = Decimal{top * kMaxTickUnits, 0};
     s.price_unit = PriceUnit::PerUnitYear;
     if (in_.one_in(3)) s.holding_limit = Decimal{kMaxRightsUnits, 0};
@@ -1483,12 +1491,12 @@ class Harness {
   std::uint64_t symbol_counter_ = 0;
 };
 
-// The Exchange's limits for an input: the defaults (ladders of up to 2^20
-// levels, so the largest prices erxd can see), ladders of 2^16 levels (prices
-// up to 6.5 x 10^16 units, enough for notionals past 2^128 x 10^-6, at a
-// sixteenth of the memory), both with few instruments and members so that an
-// input stays fast; or tight limits that reach their rejects (book-full,
-// limit-reached, a short ladder).
+// The Exchange's limits for an input: the defaults (bands of up to 2^20
+// levels, as erxd's), bands of 2^16 levels (at a sixteenth of the memory;
+// prices reach kMaxPriceUnits under every limit, so notionals pass
+// 2^128 x 10^-6 with either), both with few instruments and members so that
+// an input stays fast; or tight limits that reach their rejects (book-full,
+// limit-reached, a short ladder: narrow bands).
 ExchangeLimits limits_for(std::uint8_t b) {
   ExchangeLimits l;
   l.max_instruments = 6;

@@ -307,6 +307,7 @@ TEST_CASE("lockstep harness: a difference only visible in the queries is caught"
     std::uint32_t cancel_day_orders() { return inner.cancel_day_orders(); }
     void advance_time(erx::book::Timestamp t) { inner.advance_time(t); }
     void set_price_band(erx::Price lo, erx::Price hi) { inner.set_price_band(lo, hi); }
+    void rebase_ladder(erx::Price lo, erx::Price hi) { inner.rebase_ladder(lo, hi); }
     erx::book::Reason set_owner_stp(erx::book::OwnerId o, erx::book::StpMode m) { return inner.set_owner_stp(o, m); }
     std::optional<erx::book::LevelView> best(erx::book::Side s) const { return inner.best(s); }
     std::size_t depth(erx::book::Side s, std::span<erx::book::LevelView> out) const {

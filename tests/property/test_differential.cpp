@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/book/order_book.hpp"
@@ -247,11 +248,18 @@ TEST_CASE("differential: the random flow reaches every rule", "[differential][co
     ReferenceBook ref(flow.config(), c);
     flow.set_oracle([&ref](erx::book::OrderId id) { return ref.find(id); });
     std::size_t max_live = 0;
+    std::uint64_t ladder_moves = 0;  // re-bases that moved the ladder with orders resting
     for (int i = 0; i < 250'000; ++i) {
       const Op op = flow.next();
+      const auto before = std::pair{ref.config().ladder_min, ref.config().ladder_max};
+      const bool resting = ref.open_orders() > 0;
       erx::test::apply(ref, op);
       max_live = std::max<std::size_t>(max_live, ref.open_orders());
+      if (op.kind == erx::test::OpKind::RebaseLadder && resting && ref.open_orders() > 0 &&
+          before != std::pair{ref.config().ladder_min, ref.config().ladder_max})
+        ++ladder_moves;
     }
+    CHECK(ladder_moves > 0);
     auto count = [&](EventKind k, Reason r) { return c.seen[{static_cast<int>(k), static_cast<int>(r)}]; };
     CHECK(count(EventKind::Accepted, Reason::None) > 0);
     CHECK(count(EventKind::Trade, Reason::None) > 0);

@@ -44,6 +44,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/exchange/amount_limits.hpp"
 #include "engine/exchange/exchange.hpp"
 #include "tests/support/exchange_flow.hpp"
 
@@ -320,7 +321,6 @@ class Auditor {
     Price tick = 0;
     std::uint32_t band_bps = 0;
     std::uint32_t pending_band_bps = 0;
-    Price ladder_max = 0;
     Price reference = 0, band_lo = 0, band_hi = 0;
     Price last_close = 0;
     SessionState state = SessionState::Closed;
@@ -413,9 +413,6 @@ class Auditor {
     t.tick = units(c.spec.tick, t.price_scale);
     t.band_bps = c.spec.continuous.band_bps;
     const Price ref = units(c.spec.reference_price, t.price_scale);
-    const Price ref_ticks = ref / t.tick;
-    const Price cap = static_cast<Price>(flow_limits().max_ladder_levels);
-    t.ladder_max = std::min(std::max(ref_ticks * 16, ref_ticks + 1'000), cap) * t.tick;
     t.last_close = ref;
     instruments_.push_back(t);
   }
@@ -451,15 +448,16 @@ class Auditor {
     if (r.reference != t.last_close)
       fail("instrument " + std::to_string(r.instrument) + ": reference " + std::to_string(r.reference) +
            " is not the last close " + std::to_string(t.last_close));
-    // ref × (1 ± band), rounded inward to the tick, inside the ladder.
+    // ref × (1 ± band), rounded inward to the tick; each edge at most half a
+    // ladder from the reference, none above the largest price.
     const Money den = Money(10'000) * t.tick;
     const Money lo_num = Money(r.reference) * (10'000 - static_cast<std::int64_t>(t.band_bps));
     const Money hi_num = Money(r.reference) * (10'000 + static_cast<std::int64_t>(t.band_bps));
     Price lo = static_cast<Price>((lo_num + den - 1) / den) * t.tick;
     Price hi = static_cast<Price>(hi_num / den) * t.tick;
-    lo = std::max(lo, t.tick);
-    hi = std::min(hi, t.ladder_max);
-    lo = std::min(lo, hi);
+    const Price half = static_cast<Price>((flow_limits().max_ladder_levels - 1) / 2) * t.tick;
+    lo = std::max(lo, r.reference - half);
+    hi = std::min({hi, r.reference + half, kMaxPriceUnits / t.tick * t.tick});
     if (r.band_lo != lo || r.band_hi != hi)
       fail("instrument " + std::to_string(r.instrument) + ": band [" + std::to_string(r.band_lo) + ", " +
            std::to_string(r.band_hi) + "], expected [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");

@@ -79,9 +79,9 @@ InstrumentSpec base_spec(const char* symbol, RightClass cls, const char* unit) {
 
 // One instrument per right class, with the prices and ticks of DOMAIN.md:
 // CNY 0.01 where the price is yuan per unit, CNY 0.0001 for water (CNY 0.12 per
-// m3 and year). The ladders are the exchange's own (16 × the reference price,
-// up to 622,400 ticks for SO2); check_invariants() visits only the occupied
-// levels, so their width costs the test nothing.
+// m3 and year). The ladders are the exchange's own (each book's band, re-based
+// at every open); check_invariants() visits only the occupied levels, so their
+// width costs the test nothing.
 std::vector<InstrumentSpec> instrument_specs() {
   std::vector<InstrumentSpec> v;
   {  // national allowance, CNY 60 / t

@@ -43,7 +43,7 @@
 namespace erx::exchange::test {
 
 // The exchange limits the flow is designed for: the defaults (a ladder of up
-// to 2^20 levels per book, 16 × the reference price at realistic ticks).
+// to 2^20 levels per book; each book's ladder is its band).
 [[nodiscard]] ExchangeLimits flow_limits();
 
 // Uniform integers from a 64-bit Mersenne twister, portable and exact.

@@ -129,6 +129,8 @@ std::string describe(const Op& op) {
       return "set_price_band lo=" + std::to_string(op.price) + " hi=" + std::to_string(op.price_hi);
     case OpKind::SetOwnerStp:
       return "set_owner_stp owner=" + std::to_string(op.owner) + " mode=" + stp_name(op.mode);
+    case OpKind::RebaseLadder:
+      return "rebase_ladder lo=" + std::to_string(op.price) + " hi=" + std::to_string(op.price_hi);
   }
   return "?";
 }
@@ -259,6 +261,8 @@ RandomFlow::RandomFlow(Profile profile, std::uint64_t seed)
       break;
   }
   mid_ = p.center;
+  ladder_lo_ = cfg_.ladder_min;
+  ladder_hi_ = cfg_.ladder_max;
   band_lo_ = cfg_.ladder_min;
   band_hi_ = cfg_.ladder_max;
 }
@@ -677,23 +681,52 @@ Op RandomFlow::make_set_band() {
   const Price tick = cfg_.tick;
   const std::uint64_t r = below(100);
   if (r < 40) {
-    op.price = cfg_.ladder_min;
-    op.price_hi = cfg_.ladder_max;
-  } else if (r < 75) {
+    op.price = ladder_lo_;
+    op.price_hi = ladder_hi_;
+  } else if (r < 65) {
     const std::int64_t w = between(p_.band_window / 2, p_.band_window);
-    op.price = std::max(cfg_.ladder_min, tick_price(mid_ - w));
-    op.price_hi = std::min(cfg_.ladder_max, tick_price(mid_ + w));
+    op.price = std::max(ladder_lo_, tick_price(mid_ - w));
+    op.price_hi = std::min(ladder_hi_, tick_price(mid_ + w));
+    if (op.price > op.price_hi) {  // the mid is off a moved ladder: the whole ladder
+      op.price = ladder_lo_;
+      op.price_hi = ladder_hi_;
+    }
+  } else if (r < 80) {
+    // The ladder moves (as at an exchange open): the configured ladder
+    // shifted by up to a band window either way, or just a window around the
+    // mid; the orders outside go, the others keep their place.
+    op.kind = OpKind::RebaseLadder;
+    if (below(2) == 0) {
+      const std::int64_t shift = between(-p_.band_window, p_.band_window);
+      op.price = std::max(tick, cfg_.ladder_min + tick_price(shift));
+      op.price_hi = std::max(op.price, cfg_.ladder_max + tick_price(shift));
+    } else {
+      const std::int64_t w = between(p_.band_window / 2, p_.band_window);
+      op.price = std::max(tick, tick_price(mid_ - w));
+      op.price_hi = tick_price(mid_ + w);
+    }
+    ladder_lo_ = op.price;
+    ladder_hi_ = op.price_hi;
   } else {  // invalid, one way or another
     op.price = tick_price(mid_ - 5);
     op.price_hi = tick_price(mid_ + 5);
-    switch (below(6)) {
+    // Outside the ladder is a fault for a band only; the others are faults
+    // for a re-base too, which takes them now and then.
+    bool also_for_rebase = true;
+    switch (below(7)) {
       case 0: std::swap(op.price, op.price_hi); break;                    // lo > hi
-      case 1: op.price = tick > 1 ? op.price + 1 : cfg_.ladder_min - 1; break;  // off tick
-      case 2: op.price_hi = tick > 1 ? op.price_hi - 1 : cfg_.ladder_max + 1; break;
-      case 3: op.price = cfg_.ladder_min - tick; break;                  // below the ladder (0)
-      case 4: op.price_hi = cfg_.ladder_max + tick; break;               // above the ladder
+      case 1: op.price = tick > 1 ? op.price + 1 : ladder_lo_ - 1; also_for_rebase = tick > 1; break;  // off tick
+      case 2: op.price_hi = tick > 1 ? op.price_hi - 1 : ladder_hi_ + 1; also_for_rebase = tick > 1; break;
+      case 3: op.price = ladder_lo_ - tick; also_for_rebase = false; break;   // below the ladder (0)
+      case 4: op.price_hi = ladder_hi_ + tick; also_for_rebase = false; break;  // above the ladder
+      case 5:  // a ladder one level wider than the limit
+        op.kind = OpKind::RebaseLadder;
+        op.price = tick;
+        op.price_hi = tick_price(static_cast<std::int64_t>(cfg_.limits.max_ladder_levels) + 1);
+        break;
       default: op.price = -tick * between(1, 100); break;
     }
+    if (also_for_rebase && below(4) == 0) op.kind = OpKind::RebaseLadder;
     return op;
   }
   band_lo_ = op.price;

@@ -57,14 +57,15 @@ enum class OpKind : std::uint8_t {
   AdvanceTime = 5,
   SetBand = 6,
   SetOwnerStp = 7,
+  RebaseLadder = 8,
 };
 
 struct Op {
   OpKind kind = OpKind::Add;
   book::NewOrder order{};                    // Add
   book::OrderId id = 0;                      // Cancel, Modify
-  Price price = 0;                           // Modify: new price; SetBand: lo
-  Price price_hi = 0;                        // SetBand: hi
+  Price price = 0;                           // Modify: new price; SetBand, RebaseLadder: lo
+  Price price_hi = 0;                        // SetBand, RebaseLadder: hi
   Qty qty = 0;                               // Modify: new qty (leaves)
   book::MassCancelFilter filter{};           // MassCancel
   book::Timestamp time = 0;                  // AdvanceTime
@@ -93,6 +94,7 @@ std::int64_t apply(Book& book, const Op& op) {
     case OpKind::SetBand: book.set_price_band(op.price, op.price_hi); return 0;
     case OpKind::SetOwnerStp:
       return static_cast<std::int64_t>(book.set_owner_stp(op.owner, op.mode));
+    case OpKind::RebaseLadder: book.rebase_ladder(op.price, op.price_hi); return 0;
   }
   return -1;
 }
@@ -207,6 +209,8 @@ class RandomFlow {
   std::int64_t mid_ = 0;  // ticks
   int trend_ = 1;
   bool calm_ = false;     // calm regime: little aggression, the book fills up
+  Price ladder_lo_ = 0;   // the ladder (config() until a RebaseLadder moves it)
+  Price ladder_hi_ = 0;
   Price band_lo_ = 0;     // the band as the flow believes it to be
   Price band_hi_ = 0;
   book::Timestamp now_ = 0;

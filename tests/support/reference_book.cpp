@@ -467,6 +467,28 @@ void ReferenceBook::set_price_band(Price lo, Price hi) {
   }
 }
 
+// The ladder is only a range of valid prices here: moving it is the band
+// rule of set_price_band() with the new ladder as the band.
+void ReferenceBook::rebase_ladder(Price lo, Price hi) {
+  request_ = Request::SetBand;
+  const Price tick = config_.tick;
+  if (lo <= 0 || lo > hi || lo % tick != 0 || hi % tick != 0 ||
+      (hi - lo) / tick + 1 > static_cast<Price>(config_.limits.max_ladder_levels)) {
+    emit_reject(0, Side::Buy, 0, 0, Reason::InvalidBand);
+    return;
+  }
+  config_.ladder_min = lo;
+  config_.ladder_max = hi;
+  band_lo_ = lo;
+  band_hi_ = hi;
+  for (Side s : {Side::Buy, Side::Sell}) {
+    for (OrderId id : side_in_priority(s)) {
+      const Price p = orders_.at(id).price;
+      if (p < lo || p > hi) cancel_resting(id, Reason::OutsideNewBand);
+    }
+  }
+}
+
 Reason ReferenceBook::set_owner_stp(OwnerId owner, StpMode mode) {
   // Reading R2: no event; OwnerDefault cannot be a default.
   if (!valid_stp(mode) || mode == StpMode::OwnerDefault) return Reason::InvalidStpMode;

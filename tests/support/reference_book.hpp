@@ -53,6 +53,7 @@ class ReferenceBook {
   std::uint32_t cancel_day_orders();
   void advance_time(book::Timestamp now);
   void set_price_band(Price lo, Price hi);
+  void rebase_ladder(Price lo, Price hi);
   book::Reason set_owner_stp(book::OwnerId owner, book::StpMode mode);
 
   // --- queries ---

@@ -93,10 +93,12 @@ void setup(Driver& d) {
 
 TEST_CASE("amount limits: the largest amounts the limits let in keep every product inside its type",
           "[exchange][limits]") {
-  // A price at the top of the largest ladder with the largest tick, and twice it.
-  CHECK(std::int64_t{kMaxLadderLevels} * kMaxTickUnits <= kInt64Max / 2);
+  // The largest price and twice it (a band edge before it is cut); it plus
+  // half the largest ladder at the largest tick (a band edge cut to the ladder).
+  CHECK(kMaxPriceUnits <= kInt64Max / 2);
+  CHECK(std::int64_t{kMaxLadderLevels / 2} * kMaxTickUnits <= kInt64Max - kMaxPriceUnits);
   // price x quantity x years x 100 (to fen), plus two fees at most as large.
-  const Money notional = Money(std::int64_t{kMaxLadderLevels} * kMaxTickUnits) * kMaxOrderQtyUnits * kMaxTermYears * 100;
+  const Money notional = Money(kMaxPriceUnits) * kMaxOrderQtyUnits * kMaxTermYears * 100;
   CHECK(notional * 3 < kMoneyMax);
 }
 
@@ -134,7 +136,7 @@ TEST_CASE("amount limits: ExchangeLimits whose books could overflow are refused"
   ExchangeLimits l;
   l.max_ladder_levels = kMaxLadderLevels;
   CHECK(limits_problem(l).empty());
-  l.max_ladder_levels = kMaxLadderLevels + 1;  // the book allows 2^24, but 2^24 ticks of 10^12 pass int64
+  l.max_ladder_levels = kMaxLadderLevels + 1;  // the book allows 2^24; a band that wide costs 400 MB a book
   CHECK_FALSE(limits_problem(l).empty());
   l = ExchangeLimits{};
   l.max_open_orders_per_book = kMaxOpenOrdersPerBook;
