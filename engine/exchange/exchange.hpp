@@ -189,6 +189,10 @@ class Exchange {
     // A buy: what it has paid beyond the exact notional of its fills, in the
     // instrument's sub-fen units (fees.hpp), always below one fen. A sell: 0.
     std::int64_t prepaid = 0;
+    // A sell: its proceeds at its limit cover its fees, so it reserves no cash
+    // for them (proceeds_cover_fees(), kept current at entry and modify: a
+    // function of price, qty and fee schedule, cached for the order path).
+    bool fees_from_proceeds = false;
     Money fees_charged[2] = {0, 0};
     std::uint32_t fee_schedule = 0;  // index into fee_schedules_, fixed at entry
     Money reserved_cash = 0;  // fen held in the Reserved bucket for this order
@@ -247,7 +251,7 @@ class Exchange {
 
   // orders (orders.cpp, settlement.cpp)
   Need need_of(const OrderState& o) const;
-  bool fees_from_proceeds(const OrderState& o) const;
+  bool proceeds_cover_fees(const OrderState& o) const;
   RejectReason reserve_up_to_need(OrderState& o);
   void true_up_reservation(OrderState& o);
   void release_all(OrderState& o);

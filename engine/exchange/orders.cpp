@@ -198,6 +198,7 @@ void Exchange::on(const NewOrder& c) {
   o.qty = qty.value;
   o.leaves = qty.value;
   o.expire_at = c.tif == TimeInForce::Gtd ? c.expire_at : 0;
+  o.fees_from_proceeds = o.side == Side::Sell && proceeds_cover_fees(o);
 
   const Need need = need_of(o);
   if (balances_.get(a->slot, kCash, Bucket::Tradable) < need.cash) return no(RejectReason::InsufficientFunds);
@@ -280,6 +281,7 @@ void Exchange::on(const ModifyOrder& c) {
   after.price = price.value;
   after.leaves = qty.value;
   after.qty = after.cum_qty + qty.value;  // as on_order_modified() will set it
+  after.fees_from_proceeds = after.side == Side::Sell && proceeds_cover_fees(after);
   const Need need = need_of(after);
   const Money more_cash = need.cash > o->reserved_cash ? need.cash - o->reserved_cash : Money(0);
   const Qty more_qty = std::max<Qty>(need.qty - o->reserved_qty, 0);

@@ -3,7 +3,7 @@
 // An open order holds, in its account's Reserved buckets, exactly what it may
 // still need (need_of): a buy its cash at the limit price plus its fees at
 // most; a sell its quantity, plus its minimum fees unless its proceeds at the
-// limit price cover its fees (fees_from_proceeds). A fill settles delivery
+// limit price cover its fees (proceeds_cover_fees). A fill settles delivery
 // versus payment as one group of transfers checked before any is posted; then
 // the order's reservation is trued up to its new need (a buy filled below its
 // limit gets the difference back at once). An order that ends releases what is
@@ -69,7 +69,7 @@ Exchange::Need Exchange::need_of(const OrderState& o) const {
     for (int i = 0; i < 2; ++i) n.cash += fee_target(fees.lines[i], o.cum_cash + max_cash) - o.fees_charged[i];
   } else {
     n.qty = o.leaves;
-    if (fees_from_proceeds(o)) return n;
+    if (o.fees_from_proceeds) return n;
     for (int i = 0; i < 2; ++i)
       if (fees.lines[i].minimum > o.fees_charged[i]) n.cash += fees.lines[i].minimum - o.fees_charged[i];
   }
@@ -80,10 +80,11 @@ Exchange::Need Exchange::need_of(const OrderState& o) const {
 // when the whole order (executed and open) sold at its limit price would bring
 // in at least the fees it would then owe. Decided on the order's size and
 // limit only, which change by a modify alone, so the answer - and with it the
-// need - never grows on a fill. Fees are still never taken beyond what the
+// need - never grows on a fill; the order keeps the answer in
+// OrderState::fees_from_proceeds. Fees are still never taken beyond what the
 // order has received (settle_fill); a partly filled order that ends owing
 // more is forgiven the rest (docs/EXCHANGE.md "Money and rounding").
-bool Exchange::fees_from_proceeds(const OrderState& o) const {
+bool Exchange::proceeds_cover_fees(const OrderState& o) const {
   ERX_ASSERT(o.side == Side::Sell);
   const FeeSchedule& fees = fee_schedules_[o.fee_schedule];
   if (fees.lines[0].minimum == 0 && fees.lines[1].minimum == 0) return true;  // nothing to reserve anyway
@@ -190,6 +191,7 @@ void Exchange::on_order_modified(const book::Event& e) {
   o.price = e.price;
   set_leaves(o, e.leaves);
   o.qty = o.cum_qty + o.leaves;  // the order's size after the replace (FIX OrderQty)
+  if (o.side == Side::Sell) o.fees_from_proceeds = proceeds_cover_fees(o);  // as on(ModifyOrder) reserved for
   emit(OrderModified{o.id, o.account, o.member, o.instrument, o.clord_id, modify_orig_clord_, o.side, o.price,
                      o.leaves, o.cum_qty, o.cum_cash, e.priority_kept, command_op_});
 }

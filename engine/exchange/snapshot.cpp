@@ -639,6 +639,7 @@ bool SnapshotCodec::load_order(Exchange& ex, R& r, OrderState& o) {
   o.account_slot = a->slot;
   o.member = a->member;
   o.member_state = a->member_state;
+  o.fees_from_proceeds = o.side == Side::Sell && ex.proceeds_cover_fees(o);  // derived, not stored
   // The book must hold the same order, on the same side, for the same leaves.
   const std::optional<book::OrderView> v = ex.instruments_[o.instrument - 1].book->find(o.id);
   if (!v || v->leaves != o.leaves || v->price != o.price || v->owner != o.member ||

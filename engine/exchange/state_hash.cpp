@@ -223,6 +223,7 @@ void Exchange::check_invariants() const {
     // A buy has paid for everything it received, less than one fen beyond it.
     ERX_ASSERT(o.prepaid >= 0 && o.prepaid < sub_fen_per_fen(instruments_[o.instrument - 1].cash_rule));
     ERX_ASSERT(o.side == Side::Buy || o.prepaid == 0);
+    ERX_ASSERT(o.fees_from_proceeds == (o.side == Side::Sell && proceeds_cover_fees(o)));
     // Only a party that may trade has a live order (restrictions and
     // eligibility changes cancel the others).
     ERX_ASSERT(check_account_may_trade(accounts_[o.account_slot]) == RejectReason::None);
