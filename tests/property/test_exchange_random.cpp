@@ -328,6 +328,8 @@ class Auditor {
     Qty volume = 0;
     Money turnover = 0;
     Money price_x_qty = 0;
+    Money exact_notional = 0;             // Σ price × qty × years, in notional units
+    std::vector<OrderId> buy_orders;      // the buy orders that traded today, each once
     std::uint32_t trades = 0;
   };
   struct TradeNow {
@@ -435,6 +437,8 @@ class Auditor {
       t.volume = 0;
       t.turnover = 0;
       t.price_x_qty = 0;
+      t.exact_notional = 0;
+      t.buy_orders.clear();
       t.trades = 0;
     }
   }
@@ -471,6 +475,18 @@ class Auditor {
     InstrumentTrack& t = instruments_[st.instrument - 1];
     if (st.volume != t.volume || st.trades != t.trades || st.turnover != t.turnover)
       fail("instrument " + std::to_string(st.instrument) + ": day statistics disagree with the day's trades");
+    // Turnover is the cash paid: at least the exact notional of the day's
+    // trades, and less than a fen per buy order that traded above it.
+    const int sub_fen_digits = t.price_scale + t.qty_scale - kCashScale;
+    if (sub_fen_digits > 0) {
+      const Money per_fen = pow10(sub_fen_digits);
+      const Money over = st.turnover * per_fen - t.exact_notional;
+      if (over < 0 || over >= per_fen * static_cast<std::int64_t>(std::max<std::size_t>(t.buy_orders.size(), 1)))
+        fail("instrument " + std::to_string(st.instrument) + ": turnover " + st.turnover.str() +
+             " is not the day's exact notional rounded up per buy order");
+    } else if (st.turnover != t.exact_notional * pow10(-sub_fen_digits)) {
+      fail("instrument " + std::to_string(st.instrument) + ": turnover differs from the exact notional");
+    }
     Price close = t.reference;
     if (t.volume > 0) {
       ++cov.closes_with_trades;
@@ -585,6 +601,9 @@ class Auditor {
     day.volume += t.qty;
     day.turnover += t.cash;
     day.price_x_qty += Money(t.price) * t.qty;
+    day.exact_notional += raw;
+    if (std::find(day.buy_orders.begin(), day.buy_orders.end(), t.buy.order) == day.buy_orders.end())
+      day.buy_orders.push_back(t.buy.order);
     ++day.trades;
     for (OrderId id : {t.buy.order, t.sell.order}) {
       touch_order(id);
