@@ -45,8 +45,10 @@ BuyFillCash buy_fill_cash(const CashRule& rule, std::int64_t prepaid, Price pric
   if (!__builtin_mul_overflow(price, qty, &x) && !__builtin_mul_overflow(x, std::int64_t{rule.years}, &x)) {
     if (x <= prepaid) return BuyFillCash{0, prepaid - x};
     const std::int64_t owed = x - prepaid;  // sub-fen units not yet paid for
-    const std::int64_t fen = owed / per_fen + (owed % per_fen != 0 ? 1 : 0);
-    return BuyFillCash{Money(fen), fen * per_fen - owed};  // fen * per_fen < owed + per_fen: no overflow
+    const std::int64_t short_of_fen = owed % per_fen;
+    // Never fen * per_fen: rounded up, it can pass INT64_MAX when owed is near it.
+    return BuyFillCash{Money(owed / per_fen + (short_of_fen != 0 ? 1 : 0)),
+                       short_of_fen != 0 ? per_fen - short_of_fen : 0};
   }
   const Money owed = notional(price, qty) * rule.years - prepaid;
   const Money fen = divide_rounded(owed, Money(per_fen), Rounding::Up);

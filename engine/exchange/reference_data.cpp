@@ -308,9 +308,12 @@ void Exchange::on(const ChangeInstrument& c) {
                              to_units(nxt.reference_price, nxt.price_scale).value ==
                                  to_units(cur.reference_price, cur.price_scale).value;
   if (!same_identity) return reject(RejectReason::ImmutableField);
-  // As at listing, around today's reference (the next open's may differ: a
-  // band cut there is narrowed, see set_band()).
-  if (band_around(ins->reference, nxt.continuous.band_bps, ins->tick).cut_to_ladder)
+  // A new band is checked as at listing, around today's reference (the next
+  // open's may differ: a band cut there is narrowed, see set_band()). A change
+  // that keeps the band it has (to move a date, a size limit, eligibility) is
+  // taken even when that band is being narrowed: the narrowing goes on.
+  if (nxt.continuous.band_bps != cur.continuous.band_bps &&
+      band_around(ins->reference, nxt.continuous.band_bps, ins->tick).cut_to_ladder)
     return reject(RejectReason::InvalidBand);
   ins->pending = probe.spec;  // eligibility resolved, as the listing's
   emit(InstrumentChangePending{ins->id, probe.spec});

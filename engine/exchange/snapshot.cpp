@@ -631,7 +631,8 @@ bool SnapshotCodec::load_order(Exchange& ex, R& r, OrderState& o) {
   if (!a || o.account == kExchangeAccount || !ex.instrument(o.instrument) || o.clord_id.empty() ||
       o.stp == StpMode::MemberDefault || o.fee_schedule >= ex.fee_schedules_.size())
     return r.fail(which + " refers to what does not exist");
-  if (o.leaves <= 0 || o.cum_qty < 0 || o.price <= 0 || o.qty - o.cum_qty < o.leaves)
+  if (o.leaves <= 0 || o.cum_qty < 0 || o.price <= 0 || o.qty > kMaxOrderLifetimeQtyUnits ||
+      o.cum_qty > kMaxOrderLifetimeQtyUnits || o.qty - o.cum_qty < o.leaves)
     return r.fail(which + " quantities invalid");
   const std::int64_t per_fen = sub_fen_per_fen(ex.instruments_[o.instrument - 1].cash_rule);
   if (o.prepaid < 0 || o.prepaid >= per_fen || (o.side == Side::Sell && o.prepaid != 0))
@@ -639,7 +640,6 @@ bool SnapshotCodec::load_order(Exchange& ex, R& r, OrderState& o) {
   o.account_slot = a->slot;
   o.member = a->member;
   o.member_state = a->member_state;
-  o.fees_from_proceeds = o.side == Side::Sell && ex.proceeds_cover_fees(o);  // derived, not stored
   // The book must hold the same order, on the same side, for the same leaves.
   const std::optional<book::OrderView> v = ex.instruments_[o.instrument - 1].book->find(o.id);
   if (!v || v->leaves != o.leaves || v->price != o.price || v->owner != o.member ||
@@ -647,6 +647,8 @@ bool SnapshotCodec::load_order(Exchange& ex, R& r, OrderState& o) {
       static_cast<std::uint8_t>(v->tif) != static_cast<std::uint8_t>(o.tif) ||
       static_cast<std::uint8_t>(v->stp) != static_cast<std::uint8_t>(o.stp))
     return r.fail(which + " differs from its book");
+  // Derived, not stored: from the price and size just checked against the book.
+  o.fees_from_proceeds = o.side == Side::Sell && ex.proceeds_cover_fees(o);
   return true;
 }
 

@@ -74,6 +74,20 @@ TEST_CASE("fill cash: the largest notional takes the exact slow path", "[exchang
   const Money owed = Money(price) * qty * rule.years - prepaid;
   CHECK(c.cash == (owed + per_fen - 1) / per_fen);
   CHECK(Money(c.prepaid_after) == c.cash * per_fen - owed);
+  // Regression: an int64 notional within a fen of INT64_MAX took the fast
+  // path and rounded up with fen x per_fen, which passed INT64_MAX (review,
+  // issue 13). 9.221 x 10^18 sub-fen units at scales 9 + 9 (10^16 a fen).
+  {
+    const CashRule fine{9, 9, 1};
+    const Price near_max = 9'221'000'000;  // CNY 9.221 at price scale 9
+    const Qty one = 1'000'000'000;         // 1 unit at quantity scale 9
+    for (std::int64_t pre : {std::int64_t{0}, std::int64_t{1}, sub_fen_per_fen(fine) - 1}) {
+      const BuyFillCash edge = buy_fill_cash(fine, pre, near_max, one);
+      const Money owed_edge = Money(near_max) * one - pre;
+      CHECK(edge.cash == (owed_edge + sub_fen_per_fen(fine) - 1) / sub_fen_per_fen(fine));
+      CHECK(Money(edge.prepaid_after) == edge.cash * sub_fen_per_fen(fine) - owed_edge);
+    }
+  }
   // What a fill the order had already paid for costs: nothing.
   const BuyFillCash covered = buy_fill_cash(CashRule{2, 3, 1}, 999, 999, 1);  // 0.00999 CNY, 0.00999 prepaid
   CHECK(covered.cash == 0);
