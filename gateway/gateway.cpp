@@ -807,7 +807,13 @@ Gateway::Gateway(const ErxdConfig& config, ledger::DurableExchange& dx) : impl_(
 
 bool Gateway::open_sessions(std::string* error) { return impl_->stores.lock(error) && impl_->create_sessions(error); }
 
-Gateway::~Gateway() { stop(); }
+Gateway::~Gateway() {
+  stop();
+  // The sequencer calls back into the gateway (batch_done, completions) until
+  // it has stopped: destroying the gateway first is a use-after-free, found
+  // by the FIX fuzz target's teardown under load. Fail loudly instead.
+  ERX_ASSERT_MSG(!impl_->dx.running(), "stop the DurableExchange before destroying the Gateway");
+}
 
 void Gateway::after_recovery() {
   Impl& g = *impl_;

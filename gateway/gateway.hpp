@@ -25,6 +25,8 @@ class ConnectionHooks;  // connection_core.hpp
 class Gateway {
  public:
   Gateway(const ErxdConfig& config, ledger::DurableExchange& exchange);
+  // Stop the DurableExchange first: its sequencer calls back into the
+  // gateway until it has stopped (asserted).
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;

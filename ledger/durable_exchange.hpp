@@ -63,6 +63,8 @@ class DurableExchange {
   void start() { sequencer_->start(); }
   bool submit(const exchange::CommandBody& body, Completion* done) { return sequencer_->submit(body, done); }
   void stop();
+  // Started and not yet stopped (false before open() succeeded).
+  [[nodiscard]] bool running() const noexcept { return sequencer_ && sequencer_->running(); }
 
   [[nodiscard]] Sequencer& sequencer() { return *sequencer_; }
   [[nodiscard]] Ledger& ledger() { return ledger_; }

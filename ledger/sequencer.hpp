@@ -135,6 +135,9 @@ class Sequencer {
   bool submit(const exchange::CommandBody& body, Completion* done);
   // Stops taking commands, commits everything already queued, joins.
   void stop();
+  // Started and not yet stopped: its threads may still call the batch
+  // listener and the completions. From the thread that starts and stops it.
+  [[nodiscard]] bool running() const noexcept { return apply_thread_.joinable() || writer_thread_.joinable(); }
 
   [[nodiscard]] bool failed() const;
   [[nodiscard]] std::string failure() const;

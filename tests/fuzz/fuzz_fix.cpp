@@ -165,8 +165,11 @@ class World {
     gw_->wait_idle();
   }
   ~World() {
-    gw_.reset();
+    // The sequencer calls the gateway until it stops: stop it first (the
+    // order erxd uses; ~Gateway asserts it).
+    gw_->stop();
     dx_->stop();
+    gw_.reset();
     dx_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
