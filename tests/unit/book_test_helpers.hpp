@@ -78,6 +78,18 @@ class Recorder final : public EventSink {
 
 // The default book: ladder [100, 10000], tick 5, lot 1, whole ladder as band.
 // A small initial capacity so the node pool has to grow in some tests.
+// A ladder of 2^18 one-tick levels from price 1 (price = level + 1): wide
+// enough for every layer of the level bitmaps to cross word boundaries.
+inline BookConfig wide_unit_ladder_config() {
+  BookConfig c;
+  c.tick = 1;
+  c.lot = 1;
+  c.ladder_min = 1;
+  c.ladder_max = 1 << 18;
+  c.initial_order_capacity = 8;
+  return c;
+}
+
 inline BookConfig default_config() {
   BookConfig c;
   c.ladder_min = 100;

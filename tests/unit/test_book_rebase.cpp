@@ -182,13 +182,7 @@ TEST_CASE("rebase: validation: InvalidBand changes nothing", "[book][rebase][rej
 
 TEST_CASE("rebase: a shift off the 64-level words keeps the bitmaps and best prices right",
           "[book][rebase][large]") {
-  BookConfig c;
-  c.tick = 1;
-  c.lot = 1;
-  c.ladder_min = 1;
-  c.ladder_max = 1 << 18;  // levels 0 .. 2^18 - 1, price = level + 1
-  c.initial_order_capacity = 8;
-  BookFixture f(c);
+  BookFixture f(wide_unit_ladder_config());  // levels 0 .. 2^18 - 1, price = level + 1
   // Prices on and around word boundaries of every layer; bids below 100,000, asks above.
   const std::vector<Price> bids{64, 65, 128, 4096, 4097, 8192, 65'536, 65'537, 99'999};
   const std::vector<Price> asks{100'001, 131'072, 131'073, 200'000, 262'143, 262'144};

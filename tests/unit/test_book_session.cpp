@@ -420,13 +420,7 @@ TEST_CASE("session: a wide ladder (40,000 ticks) with orders at both ends", "[bo
 
 TEST_CASE("session: best price stays right across bitmap word boundaries on a 2^18-level ladder",
           "[book][session][large]") {
-  BookConfig c;
-  c.tick = 1;
-  c.lot = 1;
-  c.ladder_min = 1;
-  c.ladder_max = 1 << 18;  // levels 0 .. 2^18 - 1, price = level + 1
-  c.initial_order_capacity = 8;
-  BookFixture f(c);
+  BookFixture f(wide_unit_ladder_config());  // levels 0 .. 2^18 - 1, price = level + 1
   const std::vector<Price> levels{0,    1,    62,    63,    64,    65,    127,    128,    4031,   4032,
                                   4095, 4096, 4097,  8191,  8192,  65535, 65536,  131071, 131072, 200000,
                                   262079, 262080, 262142, 262143};
