@@ -76,6 +76,9 @@ void Exchange::cancel_ineligible_orders(const InstrumentState& ins) {
 }
 
 void Exchange::cancel_orders_of_ended_right(const InstrumentState& ins) {
+  // Runs at every open for every ended right: nothing rests after the first
+  // (asserted), so skip the scan of all live orders then.
+  if (ins.book->open_orders() == 0) return;
   cancel_orders_where(CancelReason::TermEnded, [&](const OrderState& o) { return o.instrument == ins.id; });
 }
 
