@@ -4,7 +4,7 @@
 // (0 = MDB_SUCCESS), never as exceptions: the ledger decides what each one
 // means (MDB_MAP_FULL: grow and retry; anything else on commit: fail-stop).
 //
-// Facts this relies on are in ../shared/NOTES-ledger.md and docs/LEDGER.md:
+// Facts this relies on: docs/LEDGER.md, "LMDB 0.9.24: what the ledger relies on":
 // default durable sync only; no DUPSORT; MDB_APPEND for increasing keys.
 
 #include <lmdb.h>
