@@ -1,6 +1,6 @@
 #pragma once
 // The gateway's own FIX transport on loopback, in place of QuickFIX's socket
-// acceptor (../shared/NOTES-fix.md): that one binds every address, uses
+// acceptor (docs/FIX.md section 13): that one binds every address, uses
 // select() (memory corruption at descriptors ≥ 1024) and blocks senders on a
 // slow socket. Here:
 //  - one listening socket on the configured host (127.0.0.1 by default);

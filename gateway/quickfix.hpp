@@ -1,5 +1,5 @@
 #pragma once
-// The one way gateway/ includes QuickFIX (../shared/NOTES-fix.md).
+// The one way gateway/ includes QuickFIX (docs/FIX.md section 13).
 //
 // QuickFIX 1.15.1's headers use dynamic exception specifications, `throw(X)`,
 // which C++17 and later reject. The standard and libxml headers they pull in

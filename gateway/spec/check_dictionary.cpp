@@ -7,7 +7,7 @@
 //   check_dictionary [path/to/ERX-FIX44.xml]     exit 0 = all checks passed
 //
 // C++14 on purpose: QuickFIX 1.15's headers do not compile as C++17 or later
-// (dynamic exception specifications; see NOTES-fix.md). Self-contained: it
+// (dynamic exception specifications; docs/FIX.md section 13). Self-contained: it
 // links only QuickFIX (pkg-config quickfix).
 
 #include <cstdio>
