@@ -1,4 +1,4 @@
-// erx-book-bench: the order-book workloads of ../shared/PERF.md.
+// erx-book-bench: the order-book workloads of perf/README.md.
 //
 // For each workload: generate the seeded op stream (untimed), then
 //   1. throughput pass: ops in chunks of 65,536, one steady_clock read per

@@ -1,4 +1,4 @@
-// erx-exchange-bench: the "full exchange" workload of ../shared/PERF.md.
+// erx-exchange-bench: the "full exchange" workload of perf/README.md.
 //
 // The order flows of erx-book-bench (hot, deep, wide) go through the whole
 // Exchange state machine instead of a bare book: 64 members with one account

@@ -1,5 +1,5 @@
 #pragma once
-// The "full exchange" command streams of ../shared/PERF.md, shared by
+// The "full exchange" command streams of perf/README.md, shared by
 // erx-exchange-bench (in memory) and erx-ledger-bench (durable): reference
 // data, 64 prefunded members, and the book workloads (hot / deep / wide)
 // turned into order, cancel and modify commands.

@@ -1,4 +1,4 @@
-// erx-fix-load: the "FIX" workload of ../shared/PERF.md.
+// erx-fix-load: the "FIX" workload of perf/README.md.
 //
 // N member sessions (QuickFIX initiators in this process) send a seeded flow of
 // NewOrderSingles and time each one until its first ExecutionReport (New).

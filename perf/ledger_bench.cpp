@@ -1,4 +1,4 @@
-// erx-ledger-bench: the "durable" workload of ../shared/PERF.md and the
+// erx-ledger-bench: the "durable" workload of perf/README.md and the
 // recovery figures of issue 4.
 //
 //   durable   the full-exchange flow (hot / deep / wide) submitted by one

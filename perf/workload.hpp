@@ -1,5 +1,5 @@
 #pragma once
-// Seeded, reproducible order-book workloads (../shared/PERF.md):
+// Seeded, reproducible order-book workloads (perf/README.md):
 //   hot   small book, tens of levels, hundreds of orders; add / cancel / match mix
 //   deep  >= 20,000 resting orders on <= 100 levels; ~95% of orders end cancelled,
 //         in random order; modifies are reprices or size increases; ~15% IOC
