@@ -144,7 +144,7 @@ enum class OrderType : std::uint8_t { Limit = 0, Market = 1 };
 enum class TimeInForce : std::uint8_t { Day = 0, Gtc = 1, Gtd = 2, Ioc = 3, Fok = 4 };
 enum class StpMode : std::uint8_t { MemberDefault = 0, None = 1, CancelTaker = 2, CancelMaker = 3, CancelBoth = 4, Decrement = 5 };
 
-// The balances an account holds per asset (DOMAIN.md). For cash, Registry is unused.
+// The balances an account holds per asset (docs/EXCHANGE.md "Balances"). For cash, Registry is unused.
 enum class Bucket : std::uint8_t {
   Tradable = 0,  // free to trade or withdraw
   Reserved = 1,  // held by open orders

@@ -75,7 +75,8 @@ bool same_text_ignoring_case(std::string_view a, std::string_view b) {
 }
 
 Medium medium_of(std::string_view pollutant) {
-  // DOMAIN.md's pollutants: the air ones (SO2, NOx, VOCs, particulates) and
+  // The pollutants of docs/EXCHANGE.md "Markets and numbers": the air ones
+  // (SO2, NOx, VOCs, particulates) and
   // the water ones (COD, NH3-N, TP, and TN); heavy metals (Pb, Hg, Cd, Cr,
   // As) and anything else can be either.
   for (std::string_view air : {"SO2", "NOx", "VOCs", "PM", "PM10", "PM2.5", "particulates", "dust"})
@@ -85,8 +86,8 @@ Medium medium_of(std::string_view pollutant) {
   return Medium::Either;
 }
 
-// Who may trade a right when its listing does not say (DOMAIN.md "Pre-trade
-// rules"; docs/EXCHANGE.md "Eligibility by default"): an air pollutant within
+// Who may trade a right when its listing does not say (docs/EXCHANGE.md
+// "Markets and numbers" and "Eligibility by default"): an air pollutant within
 // its region (city), a water pollutant within its river basin, any other
 // pollutant within the basin it names, else its region; a water right within
 // its basin; every other right, anyone.

@@ -77,7 +77,8 @@ InstrumentSpec base_spec(const char* symbol, RightClass cls, const char* unit) {
   return s;
 }
 
-// One instrument per right class, with the prices and ticks of DOMAIN.md:
+// One instrument per right class, with the markets' prices and ticks
+// (docs/EXCHANGE.md "Markets and numbers"):
 // CNY 0.01 where the price is yuan per unit, CNY 0.0001 for water (CNY 0.12 per
 // m3 and year). The ladders are the exchange's own (each book's band, re-based
 // at every open); check_invariants() visits only the occupied levels, so their
