@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "engine/core/civil_date.hpp"
 #include "engine/fixed/decimal.hpp"
 
 namespace erx::exchange {
@@ -28,10 +29,7 @@ using TransferId = std::uint64_t;
 // business days and dates of reference data: 1990..2200.
 [[nodiscard]] constexpr bool plausible_date(BusinessDate d) noexcept {
   const int y = d / 10'000, m = d / 100 % 100, day = d % 100;
-  if (y < 1990 || y > 2200 || m < 1 || m > 12 || day < 1) return false;
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return day <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+  return y >= 1990 && y <= 2200 && civil::is_valid(y, m, day);
 }
 
 inline constexpr MemberId kExchangeMember = 0;
@@ -157,6 +155,7 @@ enum class Bucket : std::uint8_t {
   Fees = 7,      // fee income (cash)
 };
 inline constexpr int kBuckets = 8;
+static_assert(static_cast<int>(Bucket::Fees) + 1 == kBuckets, "a balance row has one entry per Bucket");
 
 // Cash is asset 0; instrument i is asset i.
 using AssetId = std::uint32_t;

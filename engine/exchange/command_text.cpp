@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "engine/core/checked.hpp"
+#include "engine/core/civil_date.hpp"
 #include "engine/exchange/command_fields.hpp"
 #include "engine/exchange/names.hpp"
 #include "engine/fixed/decimal.hpp"
@@ -20,82 +21,11 @@ namespace erx::exchange {
 namespace {
 
 // ================================================================ calendar
-// Proleptic Gregorian, UTC. Day numbers count from 0001-01-01 ("ordinal");
-// the epoch 1970-01-01 is ordinal 719162.
+// Times are nanoseconds since 1970-01-01T00:00Z; dates go through the one
+// calendar, engine/core/civil_date.hpp.
 
 constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
-constexpr std::int64_t kSecondsPerDay = 86'400;
-constexpr std::int64_t kDaysPer400Years = 146'097;
-constexpr std::int64_t kDaysPer100Years = 36'524;  // a century whose last year is not leap
-constexpr std::int64_t kDaysPer4Years = 1'461;     // four years whose last one is leap
-constexpr std::int64_t kMinYear = 1;
-constexpr std::int64_t kMaxYear = 9'999;
-
-constexpr bool is_leap(std::int64_t y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-constexpr std::int64_t days_in_month(std::int64_t y, std::int64_t m) noexcept {
-  constexpr std::array<std::int64_t, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m == 2 && is_leap(y)) return 29;
-  return kDays[static_cast<std::size_t>(m - 1)];
-}
-
-// Days from 0001-01-01 to y-01-01, y >= 1: 365 per year plus one per leap year before y.
-constexpr std::int64_t days_before_year(std::int64_t y) noexcept {
-  const std::int64_t p = y - 1;
-  return 365 * p + p / 4 - p / 100 + p / 400;
-}
-
-constexpr std::int64_t kEpochOrdinal = days_before_year(1970);
-static_assert(kEpochOrdinal == 719'162);
-
-constexpr bool valid_civil(std::int64_t y, std::int64_t m, std::int64_t d) noexcept {
-  return y >= kMinYear && y <= kMaxYear && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
-}
-
-// Days since 1970-01-01 of a valid date.
-constexpr std::int64_t days_from_civil(std::int64_t y, std::int64_t m, std::int64_t d) noexcept {
-  std::int64_t days = days_before_year(y);
-  for (std::int64_t i = 1; i < m; ++i) days += days_in_month(y, i);
-  return days + (d - 1) - kEpochOrdinal;
-}
-
-struct Civil {
-  std::int64_t year = 1970;
-  std::int64_t month = 1;
-  std::int64_t day = 1;
-};
-
-// The date `days` after 1970-01-01, for days >= -719162 (year >= 1).
-constexpr Civil civil_from_days(std::int64_t days) noexcept {
-  std::int64_t n = days + kEpochOrdinal;  // days since 0001-01-01
-  const std::int64_t q400 = n / kDaysPer400Years;
-  n %= kDaysPer400Years;
-  // The last century of a 400-year cycle is one day longer (its year 400 is
-  // leap): its last day would give 4 here, and belongs to century 3.
-  std::int64_t q100 = n / kDaysPer100Years;
-  if (q100 == 4) q100 = 3;
-  n -= q100 * kDaysPer100Years;
-  const std::int64_t q4 = n / kDaysPer4Years;
-  n %= kDaysPer4Years;
-  // Likewise the 4th year of a 4-year group is the leap one.
-  std::int64_t q1 = n / 365;
-  if (q1 == 4) q1 = 3;
-  n -= q1 * 365;
-  Civil c;
-  c.year = 1 + 400 * q400 + 100 * q100 + 4 * q4 + q1;
-  c.month = 1;
-  while (n >= days_in_month(c.year, c.month)) {
-    n -= days_in_month(c.year, c.month);
-    ++c.month;
-  }
-  c.day = n + 1;
-  return c;
-}
-
-static_assert(days_from_civil(1970, 1, 1) == 0);
-static_assert(days_from_civil(2000, 3, 1) == 11'017);
-static_assert(civil_from_days(11'017).year == 2000 && civil_from_days(11'017).month == 3);
-static_assert(civil_from_days(-1).year == 1969 && civil_from_days(-1).month == 12 && civil_from_days(-1).day == 31);
+using civil::kSecondsPerDay;
 
 void append_padded(std::string& out, std::int64_t v, int width) {
   std::array<char, 20> buf{};
@@ -144,9 +74,9 @@ TimeError parse_time_into(std::string_view s, Timestamp& out) noexcept {
   }
   const std::int64_t y = digits_value(ys), mo = digits_value(mos), d = digits_value(ds);
   const std::int64_t h = digits_value(hs), mi = digits_value(mis), sec = digits_value(ss);
-  if (!valid_civil(y, mo, d) || h > 23 || mi > 59 || sec > 59) return TimeError::Syntax;
+  if (!civil::is_valid(y, mo, d) || h > 23 || mi > 59 || sec > 59) return TimeError::Syntax;
   // |seconds| < 4e11 for years 1..9999: no overflow before the nanoseconds.
-  const std::int64_t seconds = days_from_civil(y, mo, d) * kSecondsPerDay + h * 3600 + mi * 60 + sec;
+  const std::int64_t seconds = civil::days_from_date(y, mo, d) * kSecondsPerDay + h * 3600 + mi * 60 + sec;
   // For a negative time with a fraction, go through (seconds + 1) so that the
   // earliest representable instant does not overflow on the way.
   std::optional<std::int64_t> ns;
@@ -748,7 +678,7 @@ std::string format_timestamp(Timestamp t) {
     sod += kSecondsPerDay;
     --days;
   }
-  const Civil c = civil_from_days(days);
+  const civil::Date c = civil::date_from_days(days);
   std::string out;
   out.reserve(32);
   append_padded(out, c.year, 4);
@@ -783,7 +713,7 @@ std::optional<Timestamp> parse_timestamp(std::string_view text) noexcept {
 
 bool is_calendar_date(BusinessDate d) noexcept {
   if (d <= 0) return false;
-  return valid_civil(d / 10'000, d / 100 % 100, d % 100);
+  return civil::is_valid(d / 10'000, d / 100 % 100, d % 100);
 }
 
 std::string format_date(BusinessDate d) {
@@ -802,7 +732,7 @@ std::optional<BusinessDate> parse_date(std::string_view s) noexcept {
   const std::string_view ys = s.substr(0, 4), ms = s.substr(5, 2), ds = s.substr(8, 2);
   if (!all_digits(ys) || !all_digits(ms) || !all_digits(ds)) return std::nullopt;
   const std::int64_t y = digits_value(ys), m = digits_value(ms), d = digits_value(ds);
-  if (!valid_civil(y, m, d)) return std::nullopt;
+  if (!civil::is_valid(y, m, d)) return std::nullopt;
   return static_cast<BusinessDate>(y * 10'000 + m * 100 + d);
 }
 
