@@ -7,30 +7,9 @@
 
 #include "engine/exchange/basic_types.hpp"
 #include "engine/exchange/events.hpp"
+#include "engine/fixed/pow10.hpp"
 
 namespace erx::exchange {
-
-// 10^0 .. 10^18: every power of ten an int64 holds (scales run 0..18).
-inline constexpr std::int64_t kPow10[] = {1,
-                                          10,
-                                          100,
-                                          1'000,
-                                          10'000,
-                                          100'000,
-                                          1'000'000,
-                                          10'000'000,
-                                          100'000'000,
-                                          1'000'000'000,
-                                          10'000'000'000,
-                                          100'000'000'000,
-                                          1'000'000'000'000,
-                                          10'000'000'000'000,
-                                          100'000'000'000'000,
-                                          1'000'000'000'000'000,
-                                          10'000'000'000'000'000,
-                                          100'000'000'000'000'000,
-                                          1'000'000'000'000'000'000};
-static_assert(sizeof kPow10 / sizeof kPow10[0] == 19);
 
 struct Units {
   std::int64_t value = 0;

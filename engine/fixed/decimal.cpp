@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "engine/core/assert.hpp"
+#include "engine/fixed/pow10.hpp"
 
 namespace erx {
 namespace {
@@ -248,11 +249,13 @@ Money divide_rounded(const Money& numerator, const Money& denominator, Rounding 
 
 Money pow10_money(int exponent) {
   ERX_ASSERT_MSG(exponent >= 0 && exponent <= kMaxPow10, "pow10_money: exponent out of range");
-  // Built once (thread-safe static init); rescale calls this on every use.
+  // Built once (thread-safe static init) from the int64 table, widened
+  // past 10^18; rescale calls this on every use.
   static const std::array<Money, kMaxPow10 + 1> table = [] {
     std::array<Money, kMaxPow10 + 1> powers{};
-    powers[0] = 1;
-    for (std::size_t i = 1; i < powers.size(); ++i) powers[i] = powers[i - 1] * 10;
+    constexpr auto kWidest = static_cast<std::size_t>(kMaxPow10Int64);
+    for (std::size_t i = 0; i < powers.size(); ++i)
+      powers[i] = i <= kWidest ? Money(kPow10[i]) : Money(powers[i - 1] * 10);
     return powers;
   }();
   return table[static_cast<std::size_t>(exponent)];
