@@ -2,14 +2,18 @@
 
 #include <cstring>
 
+#include "engine/core/assert.hpp"
 #include "ledger/bytes.hpp"
 
 namespace erx::ledger {
 
 void encode_checkpoint(const Checkpoint& c, std::string& out) {
+  ERX_ASSERT(static_cast<std::uint8_t>(c.reason) <= kLastCheckpointReason);  // decode_checkpoint would refuse it
+  const std::size_t start = out.size();
   put_u64(out, c.state_hash);
   out.append(as_bytes(c.chain));
   put_u8(out, static_cast<std::uint8_t>(c.reason));
+  ERX_ASSERT(out.size() - start == kCheckpointBytes);
 }
 
 bool decode_checkpoint(std::string_view bytes, Checkpoint& out) {

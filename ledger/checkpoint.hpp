@@ -4,6 +4,7 @@
 // and with every snapshot; recovery and verification check the rebuilt state
 // against them.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,6 +18,10 @@ namespace erx::ledger {
 // with a snapshot at the same seq (unless snapshots are off).
 enum class CheckpointReason : std::uint8_t { Interval = 0, DayClose = 1, Shutdown = 2, DayOpen = 3 };
 inline constexpr std::uint8_t kLastCheckpointReason = 3;
+static_assert(static_cast<std::uint8_t>(CheckpointReason::DayOpen) == kLastCheckpointReason);
+
+// A checkpoint row's size: state hash (8), chain hash (32), reason (1).
+inline constexpr std::size_t kCheckpointBytes = 8 + 32 + 1;
 
 struct Checkpoint {
   std::uint64_t state_hash = 0;

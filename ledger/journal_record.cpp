@@ -2,11 +2,15 @@
 
 #include <cstring>
 
+#include "engine/core/assert.hpp"
 #include "ledger/bytes.hpp"
 
 namespace erx::ledger {
 
 Hash append_record(const Hash& prev, const RecordHeader& h, std::string_view body, std::string& out) {
+  // The length field is 32 bits; command bodies are bounded far below that
+  // (exchange::kMaxBodyBytes), so a longer one is a bug, not an input.
+  ERX_ASSERT(body.size() <= UINT32_MAX);
   const std::size_t start = out.size();
   out.append(as_bytes(prev));
   put_u8(out, kJournalFormat);
@@ -19,6 +23,7 @@ Hash append_record(const Hash& prev, const RecordHeader& h, std::string_view bod
   out.append(body);
   const Hash hash = sha256(std::string_view(out).substr(start));
   out.append(as_bytes(hash));
+  ERX_ASSERT(out.size() - start == kRecordOverhead + body.size());  // what read_record expects
   return hash;
 }
 

@@ -244,6 +244,7 @@ void Sequencer::apply_into(Stage& stage, std::vector<Pending>& work) {
   for (Pending& p : work) {
     const Seq seq = last_seq_ + 1;
     const exchange::Timestamp time = std::max(clock_.now(), last_time_);
+    ERX_ASSERT(time >= last_time_);  // journal times never go back (the engine would refuse the command)
     body_.clear();
     exchange::encode_body(p.body, body_);
     record_.clear();
@@ -285,6 +286,7 @@ void Sequencer::finish_stage(Stage& stage) {
   rows_.detach();
   collector_.into = nullptr;
   stage.last_seq = last_seq_;
+  ERX_ASSERT(stage.applied.empty() || stage.applied.back().seq == last_seq_);
   stage.finish_ns = ns(SteadyClock::now() - t1);
 }
 
@@ -325,6 +327,10 @@ void Sequencer::write(Stage& stage) {
   }
   {
     std::lock_guard lock(mu_);
+    // The committed seq only grows, by exactly the commands of the batch:
+    // stages are written in the order they were applied.
+    ERX_ASSERT(stage.last_seq == committed_ + stage.applied.size());
+    ERX_ASSERT(stage.applied.empty() || stage.applied.front().seq == committed_ + 1);
     committed_ = stage.last_seq;
     stats_.commands += stage.applied.size();
     ++stats_.batches;

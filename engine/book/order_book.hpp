@@ -184,6 +184,7 @@ class OrderBook {
     TimeInForce tif;
     StpMode stp;               // resolved (never OwnerDefault)
   };
+  static_assert(sizeof(OrderNode) == 64, "a resting order is one cache line: matching walks them in FIFO order");
 
   struct Level {
     std::uint32_t head = kNil;

@@ -59,6 +59,10 @@ void Exchange::apply(const Command& cmd) {
   last_seq_ = cmd.seq;
   advance_time(cmd.time);
   std::visit([this](const auto& body) { on(body); }, cmd.body);
+  // Postconditions: a command in sequence consumes exactly its seq, whatever
+  // its handler did (accepted or refused), and time never goes back.
+  ERX_ASSERT(last_seq_ == cmd.seq && seq_ == cmd.seq);
+  ERX_ASSERT(now_ == cmd.time);
 }
 
 // ---------------------------------------------------------------- helpers

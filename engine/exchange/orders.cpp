@@ -23,6 +23,19 @@ bool valid(StpMode v) { return static_cast<int>(v) <= static_cast<int>(StpMode::
 book::Side to_book(Side s) { return s == Side::Buy ? book::Side::Buy : book::Side::Sell; }
 book::TimeInForce to_book(TimeInForce t) { return static_cast<book::TimeInForce>(static_cast<std::uint8_t>(t)); }
 book::StpMode to_book(StpMode m) { return static_cast<book::StpMode>(static_cast<std::uint8_t>(m)); }
+// The two casts above rely on the exchange's and the book's enumerations
+// numbering alike (MemberDefault is the book's OwnerDefault).
+static_assert(static_cast<int>(TimeInForce::Day) == static_cast<int>(book::TimeInForce::Day) &&
+              static_cast<int>(TimeInForce::Gtc) == static_cast<int>(book::TimeInForce::Gtc) &&
+              static_cast<int>(TimeInForce::Gtd) == static_cast<int>(book::TimeInForce::Gtd) &&
+              static_cast<int>(TimeInForce::Ioc) == static_cast<int>(book::TimeInForce::Ioc) &&
+              static_cast<int>(TimeInForce::Fok) == static_cast<int>(book::TimeInForce::Fok));
+static_assert(static_cast<int>(StpMode::MemberDefault) == static_cast<int>(book::StpMode::OwnerDefault) &&
+              static_cast<int>(StpMode::None) == static_cast<int>(book::StpMode::None) &&
+              static_cast<int>(StpMode::CancelTaker) == static_cast<int>(book::StpMode::CancelTaker) &&
+              static_cast<int>(StpMode::CancelMaker) == static_cast<int>(book::StpMode::CancelMaker) &&
+              static_cast<int>(StpMode::CancelBoth) == static_cast<int>(book::StpMode::CancelBoth) &&
+              static_cast<int>(StpMode::Decrement) == static_cast<int>(book::StpMode::Decrement));
 
 // A limit (or protection) price of an instrument, or why it is unusable.
 Units checked_price(const Decimal& d, int scale, Price tick, Price lo, Price hi) {
