@@ -39,6 +39,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include "engine/exchange/events.hpp"
 
@@ -73,6 +74,25 @@ constexpr const T& ref(const Field<Tag, T>& f) noexcept {
 
 // ---------------------------------------------------------------- parts
 
+// How much of an order is done: what it still offers, what it executed and
+// the cash of that (an order's cancel, modify or fill says where it stands).
+template <class V, class S>
+constexpr void order_progress(V& v, const S& s) {
+  v.req("leaves", QtyUnits{s.leaves});
+  v.req("cum_qty", QtyUnits{s.cum_qty});
+  v.req("cum_cash", Cash{s.cum_cash});
+}
+
+// Whose order a cancel or modify concerns, and on which instrument.
+template <class V, class S>
+constexpr void order_owner(V& v, const S& s) {
+  v.req("order", s.order);
+  v.req("account", s.account);
+  v.req("member", s.member);
+  v.req("symbol", Instrument{s.instrument});
+  v.req("clord_id", s.clord_id);
+}
+
 template <class V>
 constexpr void fields(V& v, const FillSide& s) {
   v.req("order", s.order);
@@ -80,9 +100,7 @@ constexpr void fields(V& v, const FillSide& s) {
   v.req("member", s.member);
   v.req("clord_id", s.clord_id);
   v.req("limit", PriceUnits{s.limit});
-  v.req("leaves", QtyUnits{s.leaves});
-  v.req("cum_qty", QtyUnits{s.cum_qty});
-  v.req("cum_cash", Cash{s.cum_cash});
+  order_progress(v, s);
   v.req("fee", Cash{s.fee});
 }
 
@@ -114,19 +132,12 @@ constexpr void fields(V& v, const AccountRestrictionSet& s) {
   v.req("account", s.account);
   v.req("restricted", s.restricted);
 }
-// The three instrument events: its id, then the spec as a create-instrument.
-template <class V>
-constexpr void fields(V& v, const InstrumentCreated& s) {
-  v.req("instrument", s.instrument);
-  v.command(CreateInstrument{s.spec});
-}
-template <class V>
-constexpr void fields(V& v, const InstrumentChangePending& s) {
-  v.req("instrument", s.instrument);
-  v.command(CreateInstrument{s.spec});
-}
-template <class V>
-constexpr void fields(V& v, const InstrumentChanged& s) {
+// The three instrument events (created, a change pending, the change in
+// force): the instrument's id, then its spec as a create-instrument.
+template <class V, class E>
+  requires std::is_same_v<E, InstrumentCreated> || std::is_same_v<E, InstrumentChangePending> ||
+           std::is_same_v<E, InstrumentChanged>
+constexpr void fields(V& v, const E& s) {
   v.req("instrument", s.instrument);
   v.command(CreateInstrument{s.spec});
 }
@@ -134,20 +145,14 @@ template <class V>
 constexpr void fields(V& v, const FeesSet& s) {
   v.command(s.fees);
 }
-template <class V>
-constexpr void fields(V& v, const OperatorCreated& s) {
+template <class V, class E>
+  requires std::is_same_v<E, OperatorCreated> || std::is_same_v<E, OperatorSet>
+constexpr void fields(V& v, const E& s) {
   v.command(s.op);
 }
-template <class V>
-constexpr void fields(V& v, const OperatorSet& s) {
-  v.command(s.op);
-}
-template <class V>
-constexpr void fields(V& v, const DayOpened& s) {
-  v.req("date", Date{s.date});
-}
-template <class V>
-constexpr void fields(V& v, const DayClosed& s) {
+template <class V, class E>
+  requires std::is_same_v<E, DayOpened> || std::is_same_v<E, DayClosed>
+constexpr void fields(V& v, const E& s) {
   v.req("date", Date{s.date});
 }
 template <class V>
@@ -206,33 +211,21 @@ constexpr void fields(V& v, const Trade& s) {
 }
 template <class V>
 constexpr void fields(V& v, const OrderCancelled& s) {
-  v.req("order", s.order);
-  v.req("account", s.account);
-  v.req("member", s.member);
-  v.req("symbol", Instrument{s.instrument});
-  v.req("clord_id", s.clord_id);
+  order_owner(v, s);
   v.req("side", s.side);
   v.req("price", PriceUnits{s.price});
   v.req("cancelled", QtyUnits{s.cancelled});
-  v.req("leaves", QtyUnits{s.leaves});
-  v.req("cum_qty", QtyUnits{s.cum_qty});
-  v.req("cum_cash", Cash{s.cum_cash});
+  order_progress(v, s);
   v.req("reason", s.reason);
   v.opt("operator", s.op, OperatorId{0});
 }
 template <class V>
 constexpr void fields(V& v, const OrderModified& s) {
-  v.req("order", s.order);
-  v.req("account", s.account);
-  v.req("member", s.member);
-  v.req("symbol", Instrument{s.instrument});
-  v.req("clord_id", s.clord_id);
+  order_owner(v, s);
   v.req("orig_clord_id", s.orig_clord_id);
   v.req("side", s.side);
   v.req("price", PriceUnits{s.price});
-  v.req("leaves", QtyUnits{s.leaves});
-  v.req("cum_qty", QtyUnits{s.cum_qty});
-  v.req("cum_cash", Cash{s.cum_cash});
+  order_progress(v, s);
   v.req("priority_kept", s.priority_kept);
   v.opt("operator", s.op, OperatorId{0});
 }

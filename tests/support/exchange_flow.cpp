@@ -1100,20 +1100,32 @@ void put(Words& w, const Decimal& d) {
   put(w, d.scale);
 }
 
-// Every field of a command body, through its description (command_fields.hpp).
-struct CommandWords {
+// Every field of an event, through its description (event_fields.hpp), and of
+// the command bodies events carry, through theirs (command_fields.hpp), in
+// that order: the encoding follows the description, whatever text omits.
+struct FieldWords {
   Words& w;
+  // Either description's value wrappers (TimeField, PriceUnits, ...) unwrapped.
   template <class F>
-  void req(std::string_view, F&& f) {
-    put(w, detail::ref(f));
+  static const auto& value(const F& f) {
+    return event_fields::ref(detail::ref(f));
+  }
+
+  template <class F>
+  void id(std::string_view, const F& f) {
+    put(w, value(f));
+  }
+  template <class F>
+  void req(std::string_view, const F& f) {
+    put(w, value(f));
   }
   template <class F, class D>
-  void opt(std::string_view, F&& f, const D&) {
-    put(w, detail::ref(f));
+  void opt(std::string_view, const F& f, const D&) {
+    put(w, value(f));
   }
   template <class F, class D>
-  void req_if(bool, std::string_view, F&& f, const D&) {
-    put(w, detail::ref(f));
+  void req_if(bool, std::string_view, const F& f, const D&) {
+    put(w, value(f));
   }
   template <class T>
   void maybe(std::string_view, const std::optional<T>& f) {
@@ -1121,35 +1133,11 @@ struct CommandWords {
     put(w, f.value_or(T{}));
   }
   void in_verb(std::string_view, bool f) { put(w, f); }
-};
-
-// Every field of an event, through its description (event_fields.hpp), in
-// that order: the encoding follows the description, whatever text omits.
-struct EventWords {
-  Words& w;
-  template <class F>
-  void id(std::string_view, const F& f) {
-    put(w, event_fields::ref(f));
-  }
-  template <class F>
-  void req(std::string_view, const F& f) {
-    put(w, event_fields::ref(f));
-  }
-  template <class F, class D>
-  void opt(std::string_view, const F& f, const D&) {
-    put(w, event_fields::ref(f));
-  }
-  template <class T>
-  void maybe(std::string_view, const std::optional<T>& f) {
-    put(w, f.has_value());
-    put(w, f.value_or(T{}));
-  }
   void cause(std::string_view, Seq seq) { put(w, seq); }
   template <class C>
   void command(const C& body) {
     C copy = body;  // the command descriptions take a body they may write (the parser's)
-    CommandWords cw{w};
-    detail::fields(cw, copy);
+    detail::fields(*this, copy);
   }
   template <class P>
   void group(std::string_view, const P& part) {
@@ -1163,7 +1151,7 @@ void encode_event(const Event& e, std::vector<std::uint64_t>& out) {
   out.push_back(e.index());
   std::visit(
       [&out](const auto& x) {
-        EventWords w{out};
+        FieldWords w{out};
         event_fields::fields(w, x);
       },
       e);
