@@ -1,11 +1,14 @@
 #include "ledger/rows.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 #include <type_traits>
 #include <variant>
 
 #include "engine/core/assert.hpp"
 #include "engine/exchange/command_codec.hpp"
+#include "engine/exchange/event_fields.hpp"
 #include "engine/exchange/exchange.hpp"
 #include "ledger/bytes.hpp"
 
@@ -53,17 +56,67 @@ std::uint8_t u8_of(E e) {
   return static_cast<std::uint8_t>(e);
 }
 
-void put_fill_side(std::string& v, const FillSide& f) {
-  put_u64(v, f.order);
-  put_u32(v, f.account);
-  put_u32(v, f.member);
-  put_str(v, f.clord_id);
-  put_i64(v, f.limit);
-  put_i64(v, f.leaves);
-  put_i64(v, f.cum_qty);
-  put_money(v, f.cum_cash);
-  put_money(v, f.fee);
-}
+template <class>
+inline constexpr bool kNoRowLayout = false;
+
+// An event's fields in the ledger's value layout (docs/LEDGER.md): integers
+// and enumerations little-endian at their own width, Money as 16 bytes, a
+// string as u8 length + bytes, a command the event carries in its binary
+// form. The identity fields are the row's key, so not part of its value.
+class RowValue {
+ public:
+  explicit RowValue(std::string& out) : out_(out) {}
+
+  template <class F>
+  void id(std::string_view, const F&) {}
+  template <class F>
+  void req(std::string_view, const F& f) {
+    put(event_fields::ref(f));
+  }
+  template <class F, class D>
+  void opt(std::string_view, const F& f, const D&) {
+    put(event_fields::ref(f));
+  }
+  // No event with a row has these yet: give them a layout (docs/LEDGER.md) first.
+  template <class T>
+  void maybe(std::string_view, const std::optional<T>&) {
+    static_assert(kNoRowLayout<T>, "an optional field in a ledger row needs a layout");
+  }
+  template <class S>
+  void cause(std::string_view, const S&) {
+    static_assert(kNoRowLayout<S>, "the seq an event answers in a ledger row needs a layout");
+  }
+  template <class C>
+  void command(const C& body) {
+    encode_body(CommandBody{body}, out_);
+  }
+  template <class P>
+  void group(std::string_view, const P& part) {
+    event_fields::fields(*this, part);
+  }
+
+ private:
+  template <class T>
+    requires std::is_integral_v<T>
+  void put(T v) {
+    if constexpr (std::is_same_v<T, bool>)
+      put_u8(out_, v ? 1 : 0);
+    else
+      put_le(out_, static_cast<std::uint64_t>(v), static_cast<int>(sizeof(T)));
+  }
+  template <class E>
+    requires std::is_enum_v<E>
+  void put(E v) {
+    put(static_cast<std::underlying_type_t<E>>(v));
+  }
+  void put(const Money& m) { put_money(out_, m); }
+  template <std::size_t N>
+  void put(const FixedString<N>& s) {
+    put_str(out_, s);
+  }
+
+  std::string& out_;
+};
 
 std::uint64_t balance_slot(AccountId account, AssetId asset, Bucket bucket) {
   ERX_ASSERT(asset < (1u << 24));
@@ -117,91 +170,82 @@ void RowBuilder::order_state(Seq seq, OrderId id, OrderStatus status, std::uint8
   }
 }
 
+template <class E>
+void RowBuilder::fact_row(Table table, std::string_view key, Seq seq, const E& e) {
+  value_.clear();
+  put_u64(value_, seq);
+  RowValue row(value_);
+  event_fields::fields(row, e);
+  batch_->add(table, key, value_);
+}
+
+// What each kind of event does to the ledger: one handler per kind and no
+// catch-all, so a new kind does not compile until it is given its place here.
+class RowBuilder::EventRows {
+ public:
+  EventRows(RowBuilder& rows, Seq seq) : rows_(rows), seq_(seq) {}
+
+  // Facts: an append-only row each, keyed by the event's identity.
+  void operator()(const Transfer& e) const {
+    rows_.fact_row(Table::Transfers, key_u64(e.id), seq_, e);
+    rows_.balances_.mark(balance_slot(e.debit_account, e.asset, e.debit_bucket), seq_);
+    rows_.balances_.mark(balance_slot(e.credit_account, e.asset, e.credit_bucket), seq_);
+  }
+  void operator()(const Trade& e) const {
+    rows_.fact_row(Table::Trades, key_u64(e.trade), seq_, e);
+    for (const FillSide* f : {&e.buy, &e.sell})
+      rows_.order_state(seq_, f->order, f->leaves == 0 ? OrderStatus::Filled : OrderStatus::Open, kNoCancelReason,
+                        f->clord_id, f->limit, f->leaves, f->cum_qty, f->cum_cash);
+  }
+  void operator()(const OrderAccepted& e) const {
+    rows_.fact_row(Table::Orders, key_u64(e.order), seq_, e);
+    rows_.order_state(seq_, e.order, OrderStatus::Open, kNoCancelReason, e.clord_id, e.price, e.qty, 0, 0);
+  }
+  void operator()(const DailyStatistics& e) const {
+    rows_.fact_row(Table::DailyStats, key_daily(e.date, e.instrument), seq_, e);
+  }
+  void operator()(const FeesSet& e) const {
+    rows_.fact_row(Table::Fees, key_u32(u8_of(e.fees.right_class)), seq_, e);
+  }
+
+  // An order's latest state (one order_state row per order and batch).
+  void operator()(const OrderCancelled& e) const {
+    rows_.order_state(seq_, e.order, e.leaves == 0 ? OrderStatus::Cancelled : OrderStatus::Open, u8_of(e.reason),
+                      e.clord_id, e.price, e.leaves, e.cum_qty, e.cum_cash);
+  }
+  void operator()(const OrderModified& e) const {
+    rows_.order_state(seq_, e.order, OrderStatus::Open, kNoCancelReason, e.clord_id, e.price, e.leaves, e.cum_qty,
+                      e.cum_cash);
+  }
+
+  // Reference data: the entity's current value, written by finish().
+  void operator()(const MemberCreated& e) const { rows_.members_.mark(e.member.member, seq_); }
+  void operator()(const MemberRestrictionSet& e) const { rows_.members_.mark(e.member, seq_); }
+  void operator()(const AccountCreated& e) const { rows_.accounts_.mark(e.account.account, seq_); }
+  void operator()(const AccountRestrictionSet& e) const { rows_.accounts_.mark(e.account, seq_); }
+  void operator()(const OperatorCreated& e) const { rows_.operators_.mark(e.op.op, seq_); }
+  void operator()(const OperatorSet& e) const { rows_.operators_.mark(e.op.op, seq_); }
+  void operator()(const InstrumentCreated& e) const { rows_.instruments_.mark(e.instrument, seq_); }
+  void operator()(const InstrumentChanged& e) const { rows_.instruments_.mark(e.instrument, seq_); }
+  void operator()(const SessionChanged& e) const { rows_.instruments_.mark(e.instrument, seq_); }
+  void operator()(const ReferencePriceSet& e) const { rows_.instruments_.mark(e.instrument, seq_); }
+
+  // No row: the journal holds the command (a pending change takes effect, and
+  // is written, as instrument-changed at the open).
+  void operator()(const CommandRejected&) const {}
+  void operator()(const DayOpened&) const {}
+  void operator()(const DayClosed&) const {}
+  void operator()(const InstrumentChangePending&) const {}
+  void operator()(const MassCancelled&) const {}
+
+ private:
+  RowBuilder& rows_;
+  Seq seq_;
+};
+
 void RowBuilder::on(Seq seq, const Event& event) {
   ERX_ASSERT(batch_ != nullptr);
-  std::string& v = value_;
-  v.clear();
-  std::visit(
-      [&](const auto& e) {
-        using E = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<E, Transfer>) {
-          put_u64(v, seq);
-          put_u32(v, e.asset);
-          put_u32(v, e.debit_account);
-          put_u8(v, u8_of(e.debit_bucket));
-          put_u32(v, e.credit_account);
-          put_u8(v, u8_of(e.credit_bucket));
-          put_money(v, e.amount);
-          put_u8(v, u8_of(e.kind));
-          put_u64(v, e.ref);
-          batch_->add(Table::Transfers, key_u64(e.id), v);
-          balances_.mark(balance_slot(e.debit_account, e.asset, e.debit_bucket), seq);
-          balances_.mark(balance_slot(e.credit_account, e.asset, e.credit_bucket), seq);
-        } else if constexpr (std::is_same_v<E, Trade>) {
-          put_u64(v, seq);
-          put_u32(v, e.instrument);
-          put_i64(v, e.price);
-          put_i64(v, e.qty);
-          put_money(v, e.cash);
-          put_u8(v, u8_of(e.aggressor));
-          put_fill_side(v, e.buy);
-          put_fill_side(v, e.sell);
-          batch_->add(Table::Trades, key_u64(e.trade), v);
-          for (const FillSide* f : {&e.buy, &e.sell})
-            order_state(seq, f->order, f->leaves == 0 ? OrderStatus::Filled : OrderStatus::Open, kNoCancelReason,
-                        f->clord_id, f->limit, f->leaves, f->cum_qty, f->cum_cash);
-        } else if constexpr (std::is_same_v<E, OrderAccepted>) {
-          put_u64(v, seq);
-          put_u32(v, e.account);
-          put_u32(v, e.member);
-          put_u32(v, e.instrument);
-          put_str(v, e.clord_id);
-          put_u8(v, u8_of(e.side));
-          put_u8(v, u8_of(e.type));
-          put_u8(v, u8_of(e.tif));
-          put_u8(v, u8_of(e.stp));
-          put_i64(v, e.price);
-          put_i64(v, e.qty);
-          put_i64(v, e.expire_at);
-          put_u32(v, e.op);
-          batch_->add(Table::Orders, key_u64(e.order), v);
-          order_state(seq, e.order, OrderStatus::Open, kNoCancelReason, e.clord_id, e.price, e.qty, 0, 0);
-        } else if constexpr (std::is_same_v<E, OrderCancelled>) {
-          order_state(seq, e.order, e.leaves == 0 ? OrderStatus::Cancelled : OrderStatus::Open, u8_of(e.reason),
-                      e.clord_id, e.price, e.leaves, e.cum_qty, e.cum_cash);
-        } else if constexpr (std::is_same_v<E, OrderModified>) {
-          order_state(seq, e.order, OrderStatus::Open, kNoCancelReason, e.clord_id, e.price, e.leaves, e.cum_qty,
-                      e.cum_cash);
-        } else if constexpr (std::is_same_v<E, DailyStatistics>) {
-          put_u64(v, seq);
-          for (std::int64_t x : {e.open, e.high, e.low, e.last, e.volume}) put_i64(v, x);
-          put_money(v, e.turnover);
-          put_i64(v, e.vwap);
-          put_i64(v, e.close);
-          put_u32(v, e.trades);
-          batch_->add(Table::DailyStats, key_daily(e.date, e.instrument), v);
-        } else if constexpr (std::is_same_v<E, FeesSet>) {
-          put_u64(v, seq);
-          encode_body(CommandBody{e.fees}, v);
-          batch_->add(Table::Fees, key_u32(u8_of(e.fees.right_class)), v);
-        } else if constexpr (std::is_same_v<E, MemberCreated>) {
-          members_.mark(e.member.member, seq);
-        } else if constexpr (std::is_same_v<E, MemberRestrictionSet>) {
-          members_.mark(e.member, seq);
-        } else if constexpr (std::is_same_v<E, AccountCreated>) {
-          accounts_.mark(e.account.account, seq);
-        } else if constexpr (std::is_same_v<E, AccountRestrictionSet>) {
-          accounts_.mark(e.account, seq);
-        } else if constexpr (std::is_same_v<E, OperatorCreated> || std::is_same_v<E, OperatorSet>) {
-          operators_.mark(e.op.op, seq);
-        } else if constexpr (std::is_same_v<E, InstrumentCreated> || std::is_same_v<E, InstrumentChanged> ||
-                             std::is_same_v<E, SessionChanged> || std::is_same_v<E, ReferencePriceSet>) {
-          instruments_.mark(e.instrument, seq);
-        }
-        // The rest (rejects, day opened / closed, pending changes, mass-cancel
-        // summaries) leave no row: the journal holds the command.
-      },
-      event);
+  std::visit(EventRows(*this, seq), event);
 }
 
 void RowBuilder::finish(const Exchange& ex) {

@@ -9,9 +9,16 @@
 // command that changed them. So the rows on disk after a batch do not depend
 // on where batch boundaries fell — replaying the journal in any batching
 // gives the same tables, which is what verification relies on.
+//
+// Where an event becomes a row: RowBuilder::EventRows in rows.cpp, one
+// handler per kind of event (a kind without one does not compile). A fact
+// row's value is the seq, then the event's fields in the order of its
+// description (engine/exchange/event_fields.hpp) less its identity, which is
+// the key; layouts in docs/LEDGER.md.
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/book/id_index.hpp"
@@ -71,7 +78,12 @@ class RowBuilder final : public exchange::ExchangeSink {
     std::uint32_t off, len;
   };
 
+  class EventRows;  // what each kind of event does to the ledger
+
   void on(exchange::Seq seq, const exchange::Event& e);
+  // An append-only row: the seq, then the event's fields but its identity.
+  template <class E>
+  void fact_row(Table table, std::string_view key, exchange::Seq seq, const E& e);
   void order_state(exchange::Seq seq, exchange::OrderId id, OrderStatus status, std::uint8_t reason,
                    const exchange::ClOrdId& clord, Price price, Qty leaves, Qty cum_qty, const Money& cum_cash);
   void finish_order_states();

@@ -19,7 +19,8 @@
 // The descriptions are constexpr so that a visitor can bound a body's size at
 // compile time.
 //
-// Internal to the codecs: include only from engine/exchange/*.cpp.
+// Internal to the codecs: include only from engine/exchange/*.cpp, and from
+// the tests' exact encoding of events (whose bodies embed commands).
 
 #include <cstddef>
 #include <type_traits>

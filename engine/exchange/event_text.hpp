@@ -7,7 +7,8 @@
 // `seq` is the command that caused the event. Prices and quantities, which
 // events carry as integers in the instrument's units, print as decimals at
 // the instrument's price / quantity scale, and instruments by symbol; cash
-// (fen) prints with 2 decimals; asset 0 is "CNY". Keys come in a fixed order.
+// (fen) prints with 2 decimals; asset 0 is "CNY". Keys come in a fixed order:
+// the order of each event's description in event_fields.hpp.
 // The output is deterministic: golden scenario tests compare it byte for byte.
 
 #include <map>
@@ -39,10 +40,9 @@ class EventPrinter {
     int price_scale = 0;
     int qty_scale = 0;
   };
+  class Line;  // writes one event's keys, walking its description (event_fields.hpp)
+
   const Known* find(InstrumentId id) const;
-  void instrument(std::string& out, InstrumentId id) const;
-  void price(std::string& out, std::string_view key, InstrumentId id, Price p) const;
-  void qty(std::string& out, std::string_view key, InstrumentId id, Qty q) const;
 
   std::map<InstrumentId, Known> instruments_;
 };

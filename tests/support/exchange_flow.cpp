@@ -7,6 +7,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "engine/exchange/command_fields.hpp"
+#include "engine/exchange/event_fields.hpp"
 #include "engine/exchange/units.hpp"
 
 namespace erx::exchange::test {
@@ -1099,205 +1101,48 @@ void put(Words& w, const Decimal& d) {
   put(w, d.scale);
 }
 
-void put(Words& w, const std::optional<Side>& s) {
-  put(w, s.has_value());
-  put(w, s.value_or(Side::Buy));
-}
-
-void put(Words& w, const InstrumentSpec& s) {
-  put(w, s.symbol);
-  put(w, s.right_class);
-  put(w, s.unit);
-  put(w, s.vintage);
-  put(w, s.project_id);
-  put(w, s.pollutant);
-  put(w, s.region);
-  put(w, s.basin);
-  put(w, s.term_years);
-  put(w, s.compliance_year);
-  put(w, s.last_trading_date);
-  put(w, s.water_type);
-  put(w, s.price_scale);
-  put(w, s.qty_scale);
-  put(w, s.tick);
-  put(w, s.lot);
-  put(w, s.price_unit);
-  put(w, s.continuous.min_qty);
-  put(w, s.continuous.max_qty);
-  put(w, s.continuous.band_bps);
-  put(w, s.reference_price);
-  put(w, s.eligibility);
-  put(w, s.holding_limit);
-}
-
-void put(Words& w, const FillSide& f) {
-  put(w, f.order);
-  put(w, f.account);
-  put(w, f.member);
-  put(w, f.clord_id);
-  put(w, f.limit);
-  put(w, f.leaves);
-  put(w, f.cum_qty);
-  put(w, f.cum_cash);
-  put(w, f.fee);
-}
-
-struct Encoder {
+// Every field of an event, through its description (event_fields.hpp), and of
+// the command bodies events carry, through theirs (command_fields.hpp), in
+// that order: the encoding follows the description, whatever text omits.
+struct FieldWords {
   Words& w;
-  void operator()(const CommandRejected& e) const {
-    put(w, e.seq);
-    put(w, e.command);
-    put(w, e.reason);
-    put(w, e.account);
-    put(w, e.clord_id);
+  // Either description's value wrappers (TimeField, PriceUnits, ...) unwrapped.
+  template <class F>
+  static const auto& value(const F& f) {
+    return event_fields::ref(detail::ref(f));
   }
-  void operator()(const MemberCreated& e) const {
-    const CreateMember& m = e.member;
-    put(w, m.member);
-    put(w, m.name);
-    put(w, m.region);
-    put(w, m.basin);
-    put(w, m.category);
-    put(w, m.restricted);
-    put(w, m.stp);
+
+  template <class F>
+  void id(std::string_view, const F& f) {
+    put(w, value(f));
   }
-  void operator()(const MemberRestrictionSet& e) const {
-    put(w, e.member);
-    put(w, e.restricted);
+  template <class F>
+  void req(std::string_view, const F& f) {
+    put(w, value(f));
   }
-  void operator()(const AccountCreated& e) const {
-    put(w, e.account.account);
-    put(w, e.account.member);
-    put(w, e.account.restricted);
+  template <class F, class D>
+  void opt(std::string_view, const F& f, const D&) {
+    put(w, value(f));
   }
-  void operator()(const AccountRestrictionSet& e) const {
-    put(w, e.account);
-    put(w, e.restricted);
+  template <class F, class D>
+  void req_if(bool, std::string_view, const F& f, const D&) {
+    put(w, value(f));
   }
-  void operator()(const InstrumentCreated& e) const {
-    put(w, e.instrument);
-    put(w, e.spec);
+  template <class T>
+  void maybe(std::string_view, const std::optional<T>& f) {
+    put(w, f.has_value());
+    put(w, f.value_or(T{}));
   }
-  void operator()(const InstrumentChangePending& e) const {
-    put(w, e.instrument);
-    put(w, e.spec);
+  void in_verb(std::string_view, bool f) { put(w, f); }
+  void cause(std::string_view, Seq seq) { put(w, seq); }
+  template <class C>
+  void command(const C& body) {
+    C copy = body;  // the command descriptions take a body they may write (the parser's)
+    detail::fields(*this, copy);
   }
-  void operator()(const InstrumentChanged& e) const {
-    put(w, e.instrument);
-    put(w, e.spec);
-  }
-  void operator()(const FeesSet& e) const {
-    put(w, e.fees.right_class);
-    for (const FeeLine* l : {&e.fees.trading, &e.fees.settlement}) {
-      put(w, l->rate_ppm);
-      put(w, l->minimum);
-    }
-  }
-  void operator()(const DayOpened& e) const { put(w, e.date); }
-  void operator()(const DayClosed& e) const { put(w, e.date); }
-  void operator()(const SessionChanged& e) const {
-    put(w, e.instrument);
-    put(w, e.state);
-  }
-  void operator()(const ReferencePriceSet& e) const {
-    put(w, e.instrument);
-    put(w, e.reference);
-    put(w, e.band_lo);
-    put(w, e.band_hi);
-  }
-  void operator()(const DailyStatistics& e) const {
-    put(w, e.instrument);
-    put(w, e.date);
-    for (std::int64_t v : {e.open, e.high, e.low, e.last, e.volume}) put(w, v);
-    put(w, e.turnover);
-    put(w, e.vwap);
-    put(w, e.close);
-    put(w, e.trades);
-  }
-  void operator()(const OrderAccepted& e) const {
-    put(w, e.order);
-    put(w, e.account);
-    put(w, e.member);
-    put(w, e.instrument);
-    put(w, e.clord_id);
-    put(w, e.side);
-    put(w, e.type);
-    put(w, e.tif);
-    put(w, e.stp);
-    put(w, e.price);
-    put(w, e.qty);
-    put(w, e.expire_at);
-    put(w, e.op);
-  }
-  void operator()(const Trade& e) const {
-    put(w, e.trade);
-    put(w, e.instrument);
-    put(w, e.price);
-    put(w, e.qty);
-    put(w, e.cash);
-    put(w, e.aggressor);
-    put(w, e.buy);
-    put(w, e.sell);
-  }
-  void operator()(const OrderCancelled& e) const {
-    put(w, e.order);
-    put(w, e.account);
-    put(w, e.member);
-    put(w, e.instrument);
-    put(w, e.clord_id);
-    put(w, e.side);
-    put(w, e.price);
-    put(w, e.cancelled);
-    put(w, e.leaves);
-    put(w, e.cum_qty);
-    put(w, e.cum_cash);
-    put(w, e.reason);
-    put(w, e.op);
-  }
-  void operator()(const OrderModified& e) const {
-    put(w, e.order);
-    put(w, e.account);
-    put(w, e.member);
-    put(w, e.instrument);
-    put(w, e.clord_id);
-    put(w, e.orig_clord_id);
-    put(w, e.side);
-    put(w, e.price);
-    put(w, e.leaves);
-    put(w, e.cum_qty);
-    put(w, e.cum_cash);
-    put(w, e.priority_kept);
-    put(w, e.op);
-  }
-  void operator()(const MassCancelled& e) const {
-    put(w, e.member);
-    put(w, e.account);
-    put(w, e.symbol);
-    put(w, e.side);
-    put(w, e.cancelled);
-    put(w, e.op);
-  }
-  void operator()(const Transfer& e) const {
-    put(w, e.id);
-    put(w, e.asset);
-    put(w, e.debit_account);
-    put(w, e.debit_bucket);
-    put(w, e.credit_account);
-    put(w, e.credit_bucket);
-    put(w, e.amount);
-    put(w, e.kind);
-    put(w, e.ref);
-  }
-  void operator()(const OperatorCreated& e) const {
-    put(w, e.op.op);
-    put(w, e.op.member);
-    put(w, e.op.name);
-    put(w, e.op.role);
-  }
-  void operator()(const OperatorSet& e) const {
-    put(w, e.op.op);
-    put(w, e.op.role);
-    put(w, e.op.active);
+  template <class P>
+  void group(std::string_view, const P& part) {
+    event_fields::fields(*this, part);
   }
 };
 
@@ -1305,7 +1150,12 @@ struct Encoder {
 
 void encode_event(const Event& e, std::vector<std::uint64_t>& out) {
   out.push_back(e.index());
-  std::visit(Encoder{out}, e);
+  std::visit(
+      [&out](const auto& x) {
+        FieldWords w{out};
+        event_fields::fields(w, x);
+      },
+      e);
 }
 
 // ---------------------------------------------------------------- names

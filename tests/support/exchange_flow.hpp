@@ -188,8 +188,9 @@ class ExchangeFlow {
 // ---------------------------------------------------------------- stream comparison
 
 // Appends the exact content of an event as 64-bit words (its variant index,
-// then every field; strings with their length, Money as sign and magnitude):
-// two events encode alike if and only if they are equal.
+// then every field in the order of its description, event_fields.hpp; strings
+// with their length, Money as sign and magnitude): two events encode alike if
+// and only if they are equal.
 void encode_event(const Event& e, std::vector<std::uint64_t>& out);
 
 // Names for failure messages and summaries (independent of the engine's own
