@@ -207,24 +207,17 @@ void MarketView::add_resting(InstrumentId ins, exchange::Side side, Price price,
 
 void MarketView::trade(InstrumentId ins, Price price, Qty qty, erx::Money cash, exchange::Timestamp time) {
   DayStats& d = books_[ins].day;
-  if (d.trades == 0) d.open = d.high = d.low = price;
-  d.high = std::max(d.high, price);
-  d.low = std::min(d.low, price);
-  d.last = price;
+  exchange::add_trade(d, price, qty, cash);
   d.last_qty = qty;
   d.last_time = time;
-  d.volume += qty;
-  d.turnover += cash;
-  d.price_x_qty += erx::Money(price) * erx::Money(qty);
-  ++d.trades;
 }
 
 void MarketView::new_day(InstrumentId ins) { books_[ins].day = DayStats{}; }
 
-void MarketView::restore_day(InstrumentId ins, const exchange::Exchange::DayStats& d) {
+void MarketView::restore_day(InstrumentId ins, const exchange::DayStats& d) {
   DayStats& day = books_[ins].day;
   day = DayStats{};
-  static_cast<exchange::Exchange::DayStats&>(day) = d;
+  static_cast<exchange::DayStats&>(day) = d;
 }
 
 void MarketView::close_day(InstrumentId ins, Price close) { books_[ins].day.close = close; }
