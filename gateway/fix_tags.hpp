@@ -4,12 +4,24 @@
 // (5800-5841) are ERX's, defined in the venue dictionary
 // (gateway/spec/ERX-FIX44.xml) and docs/FIX.md section 10.
 
+#include <string_view>
+
 namespace erx::gateway::tag {
 
 // Standard header and session fields (read before QuickFIX sees a message).
 inline constexpr int BeginString = 8, BodyLength = 9, MsgSeqNum = 34, MsgType = 35, SenderCompID = 49,
                      SendingTime = 52, TargetCompID = 56, EncryptMethod = 98, HeartBtInt = 108,
                      ResetSeqNumFlag = 141, Username = 553, Password = 554;
+// Logon fields ERX does not support (a Logon carrying one is refused).
+inline constexpr int RawDataLength = 95, RawData = 96, NewPassword = 925;
+
+inline constexpr int CheckSum = 10;
+// How the framing fields start on the wire, for the code that reads raw bytes
+// before any parser (fix_framer.cpp, fix_store.cpp).
+namespace wire {
+inline constexpr std::string_view BeginString = "8=", BodyLength = "9=", CheckSum = "10=";
+inline constexpr std::string_view MsgTypeAfterSoh = "\x01" "35=";  // MsgType, never a message's first field
+}  // namespace wire
 
 // Orders and their reports.
 inline constexpr int Account = 1, AvgPx = 6, ClOrdID = 11, Commission = 12, CommType = 13, CumQty = 14,
