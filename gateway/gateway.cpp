@@ -352,7 +352,7 @@ struct Gateway::Impl final : public FIX::Application,
     market = MarketView{};
     rebuilt.assign(slots.size(), {});
     rebuilt_not_kept.assign(slots.size(), 0);
-    load_views(ex);
+    load_views(ex, instruments, orders, market);
   }
 
   void on_replayed(const exchange::Command& cmd, std::span<const exchange::Event> events) override {
@@ -396,32 +396,6 @@ struct Gateway::Impl final : public FIX::Application,
     }
     rebuilt.clear();
     rebuilt_not_kept.clear();
-  }
-
-  // The views of a recovered exchange: instruments, the day's statistics,
-  // open orders and the depth they make.
-  void load_views(const exchange::Exchange& ex) {
-    for (InstrumentId id = 1;; ++id) {
-      const exchange::InstrumentSpec* spec = ex.instrument_spec(id);
-      if (spec == nullptr) break;
-      instruments.upsert(id, *spec);
-      InstrumentInfo* info = instruments.find(id);
-      info->session = ex.session(id).value_or(exchange::SessionState::Closed);
-      info->reference = ex.reference_price(id);
-      std::tie(info->band_lo, info->band_hi) = ex.price_band(id);
-      // The last trade's quantity and time are not kept by the engine: unknown
-      // until the next trade (the snapshot omits them).
-      market.restore_day(id, ex.today_stats(id));
-    }
-    for (const exchange::Exchange::OpenOrder& o : ex.list_open_orders()) {
-      OrderInfo info = order_info(o.order);
-      info.leaves = o.leaves;
-      info.cum_qty = o.cum_qty;
-      info.cum_cash = o.cum_cash;
-      info.status = o.cum_qty > 0 ? OrderStatus::PartiallyFilled : OrderStatus::New;
-      const OrderInfo& stored = orders.add(info);
-      if (stored.resting()) market.add_resting(info.instrument, info.side, info.price, info.leaves, 1);
-    }
   }
 
   // A message of the gateway's own (not from the engine) to one session.

@@ -2,7 +2,7 @@
 // What the gateway knows of the exchange, kept from committed events only (the
 // Router applies each command's events after its commit), so a member is never
 // shown anything the ledger does not hold. At start the views are filled from
-// the recovered state (Gateway::load_views).
+// the recovered state (load_views, below).
 //
 // Not thread-safe by themselves: the Gateway guards all three with one mutex
 // (the router's writes per command, the sessions' reads per request).
@@ -50,6 +50,7 @@ class InstrumentView {
   std::map<std::string, InstrumentId, std::less<>> by_symbol_;
 };
 
+// Where an order stands (its OrdStatus codes: fix_mapping.hpp).
 enum class OrderStatus : std::uint8_t { New, PartiallyFilled, Filled, Cancelled, Expired, Rejected };
 
 struct OrderInfo {
@@ -182,5 +183,9 @@ class MarketView {
   };
   std::map<InstrumentId, Book> books_;
 };
+
+// The views of a recovered exchange (they start empty): instruments, the
+// day's statistics, open orders and the depth they make.
+void load_views(const exchange::Exchange& ex, InstrumentView& instruments, OrderView& orders, MarketView& market);
 
 }  // namespace erx::gateway
