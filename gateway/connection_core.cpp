@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "gateway/fix_tags.hpp"
 #include "gateway/latency_probe.hpp"
 #include "gateway/log_text.hpp"
 
@@ -137,7 +138,7 @@ void ConnectionCore::logon(const std::string& msg, const FIX::UtcTimeStamp& rece
   logon_at_ = Clock::now();
   const LogonCheck check =
       read_logon(msg, LogonRules{comp_id_, wall_now_ns(), std::int64_t{limits_.max_sending_time_skew_s} * 1'000'000'000});
-  const std::string_view sender = first_field(msg, 49);
+  const std::string_view sender = first_field(msg, tag::SenderCompID);
   their_comp_id_ = printable(sender) ? std::string(sender) : std::string("UNKNOWN");
   if (!check.request) return refuse(check.refusal);
   stage_ = Stage::Authenticating;
@@ -197,7 +198,7 @@ std::string ConnectionCore::logout_bytes(const std::string& text) const {
 // resend). docs/FIX.md section 3, "Validation".
 void ConnectionCore::refuse_fields(const std::string& msg, const FieldScan& scan) {
   const std::string why = "field " + std::to_string(scan.field) + ": " + std::string(describe(scan.problem));
-  const std::string_view seq_text = first_field(msg, 34);
+  const std::string_view seq_text = first_field(msg, tag::MsgSeqNum);
   int seq = 0;
   const auto r = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), seq);
   const bool numbered = !seq_text.empty() && r.ec == std::errc() && r.ptr == seq_text.data() + seq_text.size();
@@ -211,7 +212,7 @@ void ConnectionCore::refuse_fields(const std::string& msg, const FieldScan& scan
   reject.getHeader().setField(FIX::MsgType("3"));
   reject.setField(FIX::RefSeqNum(seq));
   reject.setField(FIX::SessionRejectReason(0));  // invalid tag number
-  const std::string_view type = first_field(msg, 35);
+  const std::string_view type = first_field(msg, tag::MsgType);
   if (type.size() <= 2 && printable(type)) reject.setField(FIX::RefMsgType(std::string(type)));
   reject.setField(FIX::Text(why));
   session_->send(reject);

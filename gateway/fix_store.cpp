@@ -12,6 +12,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "gateway/fix_tags.hpp"
+
 namespace erx::gateway {
 
 namespace {
@@ -198,9 +200,10 @@ bool FixStore::set(int seq, const std::string& message) {
   // Market data is not kept: a resend gap-fills it (FIX allows a sender not
   // to resend what is stale), and it is most of the bytes a session is sent.
   // MsgType is the third field, a few bytes in.
-  const std::size_t type_at = message.find("\x01" "35=");
-  if (type_at != std::string::npos && type_at + 5 < message.size() && message[type_at + 5] == '\x01' &&
-      (message[type_at + 4] == 'W' || message[type_at + 4] == 'X' || message[type_at + 4] == 'Y'))
+  const std::size_t type_at = message.find(tag::wire::MsgTypeAfterSoh);
+  const std::size_t value_at = type_at + tag::wire::MsgTypeAfterSoh.size();
+  if (type_at != std::string::npos && value_at + 1 < message.size() && message[value_at + 1] == '\x01' &&
+      (message[value_at] == 'W' || message[value_at] == 'X' || message[value_at] == 'Y'))
     return true;
   std::string head;
   put_u32(head, static_cast<std::uint32_t>(seq));

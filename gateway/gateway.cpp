@@ -19,8 +19,10 @@
 #include "gateway/credentials.hpp"
 #include "gateway/fix_server.hpp"
 #include "gateway/fix_store.hpp"
+#include "gateway/fix_mapping.hpp"
 #include "gateway/inbound.hpp"
 #include "gateway/logon_guard.hpp"
+#include "gateway/query_answers.hpp"
 #include "gateway/quickfix.hpp"
 #include "gateway/router.hpp"
 #include "gateway/to_fix.hpp"
@@ -82,16 +84,6 @@ struct Slot {
     [[maybe_unused]] const ssize_t r = ::write(wake_fd, &one, sizeof one);
   }
 };
-
-// A status answer about no order (150=I 39=8 37=NONE): an unknown ClOrdID, or
-// a mass status request that matches nothing.
-OutMsg no_order_status(const std::string& symbol, const std::string& side, const std::string& text) {
-  OutMsg r{"8", {}, {}};
-  r.set(tag::OrderID, "NONE").set(tag::ExecID, "gw." + next_gateway_exec_serial()).set(tag::ExecType, "I")
-      .set(tag::OrdStatus, "8").set(tag::Symbol, symbol).set(tag::Side, side).set(tag::LeavesQty, "0")
-      .set(tag::CumQty, "0").set(tag::AvgPx, "0").set(tag::Text, text);
-  return r;
-}
 
 }  // namespace
 
@@ -360,7 +352,7 @@ struct Gateway::Impl final : public FIX::Application,
     market = MarketView{};
     rebuilt.assign(slots.size(), {});
     rebuilt_not_kept.assign(slots.size(), 0);
-    load_views(ex);
+    load_views(ex, instruments, orders, market);
   }
 
   void on_replayed(const exchange::Command& cmd, std::span<const exchange::Event> events) override {
@@ -404,32 +396,6 @@ struct Gateway::Impl final : public FIX::Application,
     }
     rebuilt.clear();
     rebuilt_not_kept.clear();
-  }
-
-  // The views of a recovered exchange: instruments, the day's statistics,
-  // open orders and the depth they make.
-  void load_views(const exchange::Exchange& ex) {
-    for (InstrumentId id = 1;; ++id) {
-      const exchange::InstrumentSpec* spec = ex.instrument_spec(id);
-      if (spec == nullptr) break;
-      instruments.upsert(id, *spec);
-      InstrumentInfo* info = instruments.find(id);
-      info->session = ex.session(id).value_or(exchange::SessionState::Closed);
-      info->reference = ex.reference_price(id);
-      std::tie(info->band_lo, info->band_hi) = ex.price_band(id);
-      // The last trade's quantity and time are not kept by the engine: unknown
-      // until the next trade (the snapshot omits them).
-      market.restore_day(id, ex.today_stats(id));
-    }
-    for (const exchange::Exchange::OpenOrder& o : ex.list_open_orders()) {
-      OrderInfo info = order_info(o.order);
-      info.leaves = o.leaves;
-      info.cum_qty = o.cum_qty;
-      info.cum_cash = o.cum_cash;
-      info.status = o.cum_qty > 0 ? OrderStatus::PartiallyFilled : OrderStatus::New;
-      const OrderInfo& stored = orders.add(info);
-      if (stored.resting()) market.add_resting(info.instrument, info.side, info.price, info.leaves, 1);
-    }
   }
 
   // A message of the gateway's own (not from the engine) to one session.
@@ -526,17 +492,17 @@ struct Gateway::Impl final : public FIX::Application,
       // send again; the Logout is sent by pump(), after the rejects queued
       // before it: logging out here, inside QuickFIX's processing of this
       // message, would send the Logout first and drop them.
-      reply(*s, business_reject(m, t, 0, throttle_text(std::uint64_t{config.limits.throttle_messages} *
+      reply(*s, business_reject(m, t, business_reject_reason::Other, throttle_text(std::uint64_t{config.limits.throttle_messages} *
                                                            config.limits.throttle_logout_multiple) + ": logging out"));
       s->logout_requested = true;
       return;
     }
     if (v == Throttle::Verdict::Reject) {
-      reply(*s, business_reject(m, t, 0, throttle_text(config.limits.throttle_messages)));
+      reply(*s, business_reject(m, t, business_reject_reason::Other, throttle_text(config.limits.throttle_messages)));
       return;
     }
     if (s->role != Slot::Role::Member) {
-      reply(*s, business_reject(m, t, 6, "read-only session: drop copies accept no application messages"));
+      reply(*s, business_reject(m, t, business_reject_reason::NotAuthorized, "read-only session: drop copies accept no application messages"));
       return;
     }
     handle(*s, m, t);
@@ -569,59 +535,25 @@ struct Gateway::Impl final : public FIX::Application,
       return;
     }
     std::lock_guard lock(views_mu);
-    if (t == "H") return order_status(s, m, member);
+    if (t == "H") return reply(s, order_status(order_status_query(m), member.member, orders, instruments));
     if (t == "AF") return mass_status_request(s, m, member);
-    if (t == "x") return reply(s, security_list(m, instruments));
+    if (t == "x") return reply(s, security_list(security_list_query(m), instruments));
     if (t == "g") return trading_session_status(s, m);
     if (t == "V") return market_data_request(s, sid, m);
-    reply(s, business_reject(m, t, 3, "message type not supported"));
+    reply(s, business_reject(m, t, business_reject_reason::UnsupportedMessageType, "message type not supported"));
   }
 
-  void order_status(Slot& s, const FIX::Message& m, const MemberSession& member) {
-    const std::string clord = m.isSetField(tag::ClOrdID) ? m.getField(tag::ClOrdID) : "";
-    const OrderInfo* o = orders.find(member.member, clord);
-    if (o != nullptr) {
-      OutMsg r = router.status_report(*o, 'I');
-      if (m.isSetField(tag::OrdStatusReqID)) r.set(tag::OrdStatusReqID, m.getField(tag::OrdStatusReqID));
-      return reply(s, std::move(r));
-    }
-    OutMsg r = no_order_status(m.isSetField(tag::Symbol) ? m.getField(tag::Symbol) : "",
-                               m.isSetField(tag::Side) ? m.getField(tag::Side) : "1", "unknown order");
-    r.set(tag::ClOrdID, clord).set(tag::OrdRejReason, "5");
-    // The request's id is echoed whether the order is known or not (FIX).
-    if (m.isSetField(tag::OrdStatusReqID)) r.set(tag::OrdStatusReqID, m.getField(tag::OrdStatusReqID));
-    reply(s, std::move(r));
-  }
+  // The queries are answered from the views (query_answers.hpp), views locked.
 
-  // OrderMassStatusRequest (docs/FIX.md section 4): 585=7 every order of
-  // the business day, live or finished (so a member can tell filled from
-  // cancelled, after a restart too); 585=1 those of the instrument named by
-  // 55 (required); Account (1), Symbol (55) and Side (54) narrow either. The
-  // answer is sent by pump(), a chunk per turn.
+  // OrderMassStatusRequest (docs/FIX.md section 4): the orders it selects, as
+  // they stand now, are sent by pump(), a chunk per turn.
   void mass_status_request(Slot& s, const FIX::Message& m, const MemberSession& member) {
-    const auto get = [&](int t) { return m.isSetField(t) ? m.getField(t) : std::string(); };
-    const std::string req = get(tag::MassStatusReqID);
-    const std::string type = get(tag::MassStatusReqType);
-    const std::string account = get(tag::Account), symbol = get(tag::Symbol), side = get(tag::Side);
-    if (type == "1" && symbol.empty())
-      return reply(s, business_reject(m, "AF", 5, "MassStatusReqType 1 requires Symbol (55)"));
-    Slot::MassStatus answer{req, {}, 0};
-    for (const OrderInfo* o : orders.of(member.member, true)) {
-      if (!account.empty() && std::to_string(o->account) != account) continue;
-      if (!side.empty() && std::string(1, fix_side(o->side)) != side) continue;
-      if (!symbol.empty()) {
-        const InstrumentInfo* ins = instruments.find(o->instrument);
-        if (ins == nullptr || ins->spec.symbol.view() != symbol) continue;
-      }
-      answer.orders.push_back(*o);
-    }
-    if (answer.orders.empty()) {
-      // One report saying so, with 911=0 912=Y.
-      OutMsg r = no_order_status(symbol.empty() ? "NONE" : symbol, side.empty() ? "1" : side, "no matching orders");
-      r.set(tag::MassStatusReqID, req).set(tag::TotNumReports, "0").set(tag::LastRptRequested, "Y");
-      if (!account.empty()) r.set(tag::Account, account);
-      return reply(s, std::move(r));
-    }
+    const MassStatusQuery q = mass_status_query(m);
+    if (const auto why = mass_status_refusal(q))
+      return reply(s, business_reject(m, "AF", business_reject_reason::ConditionallyRequiredFieldMissing,
+                                      std::string(*why)));
+    Slot::MassStatus answer{q.req_id, mass_status_orders(q, member.member, orders, instruments), 0};
+    if (answer.orders.empty()) return reply(s, mass_status_none(q));
     s.mass_status.push_back(std::move(answer));
     s.wake();
   }
@@ -636,12 +568,8 @@ struct Gateway::Impl final : public FIX::Application,
     std::vector<OutMsg> chunk;
     {
       std::lock_guard lock(views_mu);
-      for (std::size_t i = a.next; i < end; ++i) {
-        OutMsg r = router.status_report(a.orders[i], 'I');
-        r.set(tag::MassStatusReqID, a.req_id).set(tag::TotNumReports, std::to_string(a.orders.size()));
-        if (i + 1 == a.orders.size()) r.set(tag::LastRptRequested, "Y");
-        chunk.push_back(std::move(r));
-      }
+      for (std::size_t i = a.next; i < end; ++i)
+        chunk.push_back(mass_status_report(instruments, a.orders[i], a.req_id, i, a.orders.size()));
     }
     for (const OutMsg& r : chunk) {
       to_fix(r, s.scratch);
@@ -652,84 +580,22 @@ struct Gateway::Impl final : public FIX::Application,
     return !s.mass_status.empty();
   }
 
-  // Every instrument's session, or the one named by Symbol (55) or
-  // TradingSessionID (336); an unknown one: 340=6 with 567=1.
   void trading_session_status(Slot& s, const FIX::Message& m) {
-    const std::string req = m.isSetField(tag::TradSesReqID) ? m.getField(tag::TradSesReqID) : "";
-    std::string only = m.isSetField(tag::Symbol) ? m.getField(tag::Symbol) : "";
-    if (only.empty() && m.isSetField(tag::TradingSessionID)) only = m.getField(tag::TradingSessionID);
-    if (!only.empty() && instruments.find(only) == nullptr) {
-      OutMsg r{"h", {}, {}};
-      r.set(tag::TradSesReqID, req).set(tag::TradingSessionID, only).set(tag::TradSesStatus, "6")
-          .set(567, "1").set(tag::Text, "unknown symbol " + only);
-      return reply(s, std::move(r));
-    }
-    for (const auto& [id, ins] : instruments.all()) {
-      if (!only.empty() && ins.spec.symbol.view() != only) continue;
-      OutMsg r = session_status(ins);
-      if (!req.empty()) r.set(tag::TradSesReqID, req);
-      reply(s, std::move(r));
-    }
+    for (OutMsg& r : gateway::trading_session_status(session_status_query(m), instruments)) reply(s, std::move(r));
   }
 
-  // What ERX's market data offers (docs/FIX.md "Market data"); anything else
-  // is refused with its MDReqRejReason before any symbol is looked at.
-  static const char* unsupported_md(const FIX::Message& m) {
-    const std::string sub = m.getField(tag::SubscriptionRequestType);
-    if (sub != "0" && sub != "1" && sub != "2") return "4";
-    if (m.isSetField(tag::MarketDepth)) {
-      const std::string depth = m.getField(tag::MarketDepth);
-      if (depth.size() != 1 || depth[0] < '0' || depth[0] > '5') return "5";
-    }
-    if (m.isSetField(tag::MDUpdateType) && m.getField(tag::MDUpdateType) != "1") return "6";
-    if (m.isSetField(266) && m.getField(266) != "Y") return "7";
-    const std::size_t n = m.groupCount(tag::NoMDEntryTypes);
-    for (std::size_t i = 1; i <= n; ++i) {
-      FIX::Group g(tag::NoMDEntryTypes, tag::MDEntryType);
-      m.getGroup(static_cast<unsigned>(i), g);
-      const std::string t = g.getField(tag::MDEntryType);
-      if (t.size() != 1 || std::string_view("01245789B").find(t[0]) == std::string_view::npos) return "8";
-    }
-    return nullptr;
-  }
-
+  // Snapshot and subscription under the same lock as the router's updates:
+  // the increments continue exactly from the snapshot.
   void market_data_request(Slot& s, SlotId sid, const FIX::Message& m) {
-    const std::string req = m.getField(tag::MDReqID);
-    if (const char* reason = unsupported_md(m)) {
-      OutMsg r{"Y", {}, {}};
-      r.set(tag::MDReqID, req).set(tag::MDReqRejReason, reason).set(tag::Text, "not offered by ERX (docs/FIX.md)");
-      return reply(s, std::move(r));
-    }
-    const char sub = m.getField(tag::SubscriptionRequestType).at(0);
-    if (sub == '2') return router.unsubscribe(sid, req);
-    // MDReqID is unique among the session's live subscriptions: a second one
-    // would double every increment under one id.
-    if (sub == '1' && router.subscribed(sid, req)) {
-      OutMsg r{"Y", {}, {}};
-      r.set(tag::MDReqID, req).set(tag::MDReqRejReason, "1")
-          .set(tag::Text, "duplicate MDReqID: a subscription with this id is live (unsubscribe it with 263=2 first)");
-      return reply(s, std::move(r));
-    }
-    std::vector<std::string> symbols;
-    const std::size_t n = m.groupCount(tag::NoRelatedSym);
-    for (std::size_t i = 1; i <= n; ++i) {
-      FIX::Group g(tag::NoRelatedSym, tag::Symbol);
-      m.getGroup(static_cast<unsigned>(i), g);
-      symbols.push_back(g.getField(tag::Symbol));
-    }
-    for (const std::string& sym : symbols) {
-      if (instruments.find(sym) == nullptr) {
-        OutMsg r{"Y", {}, {}};
-        r.set(tag::MDReqID, req).set(tag::MDReqRejReason, "0").set(tag::Text, "unknown symbol " + sym);
-        return reply(s, std::move(r));
-      }
-    }
-    // Snapshot and subscription under the same lock as the router's updates:
-    // the increments continue exactly from the snapshot.
-    for (const std::string& sym : symbols) {
+    const MarketDataQuery q = market_data_query(m);
+    const bool duplicate = router.subscribed(sid, q.req_id);
+    if (std::optional<OutMsg> refusal = market_data_refusal(q, instruments, duplicate))
+      return reply(s, std::move(*refusal));
+    if (q.subscription == subscription_request_type::Unsubscribe) return router.unsubscribe(sid, q.req_id);
+    for (const std::string& sym : q.symbols) {
       const InstrumentInfo& ins = *instruments.find(sym);
-      reply(s, router.snapshot(ins, req));
-      if (sub == '1') router.subscribe(ins.id, sid, req);
+      reply(s, router.snapshot(ins, q.req_id));
+      if (q.subscription == subscription_request_type::Subscribe) router.subscribe(ins.id, sid, q.req_id);
     }
   }
 

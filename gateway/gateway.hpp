@@ -3,9 +3,11 @@
 // our own loopback transport, fix_server.hpp) in front of the sequencer.
 //
 //   member ──FIX──► connection thread: frame, QuickFIX session, fromApp
-//        translate (translate_in.cpp) ──submit──► Sequencer ──commit──►
-//        writer thread: Gateway::Impl::done → Router (views, messages) →
+//        translate (inbound.hpp) ──submit──► Sequencer ──commit──►
+//        writer thread: PendingRequest::done → Router (views, messages) →
 //        bounded per-session queues ──► connection thread: send
+//   queries (H, AF, g, x, V) are answered on the connection thread from the
+//   views (query_answers.hpp); how every FIX value maps is fix_mapping.hpp.
 //
 // Nothing reaches a member before the commit that holds it; a full session
 // queue disconnects that member only (never blocks the writer thread).

@@ -2,8 +2,10 @@
 // Members' requests, as FIX messages, into engine commands (or into a reject
 // the gateway sends itself, when the request cannot even be expressed as a
 // command: a ClOrdID too long, a side or order type ERX does not have, a
-// number that does not parse). Also the throttle and the small replies built
-// from the views (security list, session status, business rejects).
+// number that does not parse), and queries into the plain requests that
+// query_answers.hpp answers. Also the throttle and business rejects. The one
+// part of the FIX boundary that reads QuickFIX messages; how each value maps
+// is fix_mapping.hpp's.
 
 #include <chrono>
 #include <optional>
@@ -12,8 +14,9 @@
 #include "engine/exchange/commands.hpp"
 #include "gateway/config.hpp"
 #include "gateway/out_msg.hpp"
+#include "gateway/query_answers.hpp"
 #include "gateway/quickfix.hpp"
-#include "gateway/router.hpp"
+#include "gateway/request.hpp"
 #include "gateway/views.hpp"
 
 namespace erx::gateway {
@@ -34,11 +37,16 @@ struct Inbound {
 [[nodiscard]] Inbound translate_amend(const FIX::Message& m, const std::string& type, const MemberSession& member,
                                       const OrderView& orders, const InstrumentView& instruments);
 
+// A BusinessMessageReject (j) of message `m` of MsgType `type`; `reason` is
+// its BusinessRejectReason (380).
 [[nodiscard]] OutMsg business_reject(const FIX::Message& m, const std::string& type, int reason, const std::string& text);
-[[nodiscard]] OutMsg security_list(const FIX::Message& request, const InstrumentView& instruments);
-[[nodiscard]] OutMsg session_status(const InstrumentInfo& ins);
-// TradSesStatus(340) of an engine session state: 2 open, 1 halted, 4 pre-open, 3 closed.
-[[nodiscard]] const char* trad_ses_status(exchange::SessionState s);
+
+// The queries, as query_answers.hpp takes them (fields as sent).
+[[nodiscard]] OrderStatusQuery order_status_query(const FIX::Message& m);          // H
+[[nodiscard]] MassStatusQuery mass_status_query(const FIX::Message& m);            // AF
+[[nodiscard]] SessionStatusQuery session_status_query(const FIX::Message& m);      // g
+[[nodiscard]] SecurityListQuery security_list_query(const FIX::Message& m);        // x
+[[nodiscard]] MarketDataQuery market_data_query(const FIX::Message& m);            // V
 
 // Application messages per fixed window: over `limit` rejected, over
 // `limit × logout_multiple` the session is logged out.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gateway/fix_fields.hpp"
+#include "gateway/fix_tags.hpp"
 #include "gateway/fix_time.hpp"
 
 namespace erx::gateway {
@@ -34,24 +35,25 @@ LogonCheck read_logon(std::string_view message, const LogonRules& rules) {
   std::vector<int> tags;
   std::size_t position = 0;
   bool header_in_order = true;
-  const FieldScan scan = scan_fields(message, [&](int tag, std::string_view v) {
+  const FieldScan scan = scan_fields(message, [&](int t, std::string_view v) {
     ++position;
     // BeginString, BodyLength and MsgType are the first three fields (FIX).
-    if ((position == 1 && tag != 8) || (position == 2 && tag != 9) || (position == 3 && tag != 35))
+    if ((position == 1 && t != tag::BeginString) || (position == 2 && t != tag::BodyLength) ||
+        (position == 3 && t != tag::MsgType))
       header_in_order = false;
-    tags.push_back(tag);
-    switch (tag) {
-      case 35: f.msg_type = v; break;
-      case 49: f.sender = v; break;
-      case 56: f.target = v; break;
-      case 34: f.seq = v; break;
-      case 52: f.sending_time = v; break;
-      case 98: f.encrypt = v; break;
-      case 108: f.heartbeat = v; break;
-      case 141: f.reset = v; break;
-      case 553: f.username = v; ++f.username_count; break;
-      case 554: f.password = v; ++f.password_count; break;
-      case 95: case 96: case 925: f.unsupported = true; break;
+    tags.push_back(t);
+    switch (t) {
+      case tag::MsgType: f.msg_type = v; break;
+      case tag::SenderCompID: f.sender = v; break;
+      case tag::TargetCompID: f.target = v; break;
+      case tag::MsgSeqNum: f.seq = v; break;
+      case tag::SendingTime: f.sending_time = v; break;
+      case tag::EncryptMethod: f.encrypt = v; break;
+      case tag::HeartBtInt: f.heartbeat = v; break;
+      case tag::ResetSeqNumFlag: f.reset = v; break;
+      case tag::Username: f.username = v; ++f.username_count; break;
+      case tag::Password: f.password = v; ++f.password_count; break;
+      case tag::RawDataLength: case tag::RawData: case tag::NewPassword: f.unsupported = true; break;
       default: break;
     }
     return true;

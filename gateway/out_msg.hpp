@@ -6,9 +6,11 @@
 #include <compare>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "gateway/fix_tags.hpp"
 #include "gateway/latency_probe.hpp"
 
 namespace erx::gateway {
@@ -51,36 +53,14 @@ struct OutMsg {
     fields.push_back(OutField{tag, std::move(value)});
     return *this;
   }
+  // A code of fix_mapping.hpp, or a literal.
+  OutMsg& set(int tag, std::string_view value) { return set(tag, std::string(value)); }
+  OutMsg& set(int tag, const char* value) { return set(tag, std::string(value)); }
   [[nodiscard]] const std::string* get(int tag) const {
     for (const OutField& f : fields)
       if (f.tag == tag) return &f.value;
     return nullptr;
   }
 };
-
-// FIX 4.4 tags the gateway writes or reads (numbers are the standard's; the
-// custom ones are ERX's, docs/FIX.md).
-namespace tag {
-inline constexpr int Account = 1, AvgPx = 6, ClOrdID = 11, CumQty = 14, ExecID = 17, ExecInst = 18,
-                     LastPx = 31, LastQty = 32, OrderID = 37, OrderQty = 38, OrdStatus = 39, OrdType = 40,
-                     OrigClOrdID = 41, Price = 44, RefSeqNum = 45, SecurityID = 48, Side = 54, Symbol = 55,
-                     Text = 58, TimeInForce = 59, TransactTime = 60, ExpireTime = 126, ExecType = 150,
-                     LeavesQty = 151, CxlRejReason = 102, OrdRejReason = 103, MDReqID = 262,
-                     SubscriptionRequestType = 263, MarketDepth = 264, MDUpdateType = 265, NoMDEntryTypes = 267,
-                     NoMDEntries = 268, MDEntryType = 269, MDEntryPx = 270, MDEntrySize = 271,
-                     MDUpdateAction = 279, MDReqRejReason = 281, TradingSessionID = 336, TradSesStatus = 340,
-                     RefMsgType = 372, BusinessRejectRefID = 379, BusinessRejectReason = 380,
-                     CxlRejResponseTo = 434, SecurityReqID = 320, SecurityResponseID = 322,
-                     SecurityRequestResult = 560, SecurityListRequestType = 559, NoRelatedSym = 146,
-                     TotNoRelatedSym = 393, LastFragment = 893, MassCancelRequestType = 530, MassCancelResponse = 531,
-                     TotalAffectedOrders = 533, MassCancelRejectReason = 532, MassStatusReqID = 584,
-                     MassStatusReqType = 585, TotNumReports = 911, LastRptRequested = 912,
-                     CopyMsgIndicator = 797, OrdStatusReqID = 790, TradSesReqID = 335, Currency = 15,
-                     TrdMatchID = 880, Username = 553, Password = 554, Commission = 12, CommType = 13,
-                     ExecRestatementReason = 378, GrossTradeAmt = 381, LastLiquidityInd = 851,
-                     RptSeq = 83, MDEntryDate = 272, MDEntryTime = 273, MDEntryPositionNo = 290,
-                     NumberOfOrders = 346, SelfTradePreventionMode = 5800, CancelReason = 5801, PriorityKept = 5802,
-                     CumCashAmt = 5803, Turnover = 5840, NumberOfTrades = 5841;
-}  // namespace tag
 
 }  // namespace erx::gateway

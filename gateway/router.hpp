@@ -2,45 +2,24 @@
 // Turns one committed command's events into the FIX messages members see, and
 // keeps the gateway's views (views.hpp) up to date. It runs on the ledger's
 // writer thread after the commit (Gateway::done), so nothing leaves the
-// exchange before the ledger holds it. No QuickFIX here: it produces plain
-// OutMsgs addressed to session slots; the Gateway queues them.
+// exchange before the ledger holds it. No QuickFIX here (nor in anything it
+// includes): it produces plain OutMsgs addressed to session slots; the Gateway
+// queues them. How each value is written is fix_mapping.hpp's.
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/exchange/commands.hpp"
 #include "engine/exchange/events.hpp"
-#include "gateway/fix_time.hpp"
-#include "gateway/latency_probe.hpp"
 #include "gateway/out_msg.hpp"
+#include "gateway/request.hpp"
 #include "gateway/views.hpp"
 
 namespace erx::gateway {
-
-using SlotId = std::uint32_t;
-inline constexpr SlotId kNoSlot = UINT32_MAX;
-
-// What the gateway remembers of the FIX request a command came from, to answer
-// it (rejects carry the request's own fields).
-struct RequestInfo {
-  enum class Kind : std::uint8_t { Internal, NewOrder, Cancel, Replace, MassCancel };
-  Kind kind = Kind::Internal;
-  SlotId slot = kNoSlot;     // the requesting session
-  exchange::MemberId member = 0;  // the requesting member
-  std::string clord_id;      // ClOrdID(11) of the request
-  std::string orig_clord_id; // OrigClOrdID(41) of a cancel / replace
-  std::string symbol;
-  char side = 0;             // FIX Side, as sent
-  std::string order_qty, price;
-  char ord_type = 0, tif = 0;
-  std::string account;
-  int mass_cancel_type = 0;  // MassCancelRequestType(530)
-  LatencyStamps stamps;      // when sampled (latency_probe.hpp)
-};
 
 struct Delivery {
   SlotId slot = kNoSlot;
@@ -86,12 +65,9 @@ class Router {
   [[nodiscard]] bool subscribed(SlotId slot, const std::string& md_req_id) const;
   void unsubscribe(SlotId slot, const std::string& md_req_id);
   void unsubscribe_all(SlotId slot);
-  // A full refresh (W) of one instrument, for a snapshot request.
+  // A full refresh (W) of one instrument, for a snapshot request: its
+  // increments continue from it (query_answers.hpp market_data_snapshot).
   [[nodiscard]] OutMsg snapshot(const InstrumentInfo& ins, const std::string& md_req_id) const;
-
-  // An ExecutionReport for an order as it stands (OrderStatus / MassStatus);
-  // its ExecID "status.<order id>.<n>" is new on every call.
-  [[nodiscard]] OutMsg status_report(const OrderInfo& o, char exec_type) const;
 
  private:
   void on_accepted(const exchange::OrderAccepted& e, std::string_view exec_id, std::vector<Delivery>& out);
@@ -108,7 +84,6 @@ class Router {
   // session), copied to its drop copy and the regulator.
   void send_report(exchange::MemberId member, OutMsg msg, std::vector<Delivery>& out, SlotId slot = kNoSlot);
   void publish_market_data(std::vector<Delivery>& out);
-  [[nodiscard]] OutMsg report_base(const OrderInfo& o, std::string_view exec_id, char exec_type) const;
 
   InstrumentView& instruments_;
   OrderView& orders_;
@@ -128,32 +103,5 @@ class Router {
   exchange::Timestamp time_ = 0;  // sequenced time of the command being routed
   std::string transact_time_;     // TransactTime(60) of the command being routed
 };
-
-// The next number of the gateway's own ExecIDs (status answers, gateway
-// rejects, "gw." answers): one counter per process, starting from the
-// process's start time in microseconds, so the numbers do not repeat after a
-// restart. Those ExecIDs start with a letter; the engine's (seq based) with a
-// digit, so the two never collide.
-[[nodiscard]] std::string next_gateway_exec_serial();
-
-// The reports a refused request gets, whether the engine or the gateway
-// refused it: an ExecutionReport 150=8 for a NewOrderSingle, an
-// OrderCancelReject for a cancel / replace (`order`: the member's order when
-// known — its id and current status).
-[[nodiscard]] OutMsg rejected_order_report(const RequestInfo& r, std::string exec_id, int ord_rej_reason,
-                                           std::string_view text);
-[[nodiscard]] OutMsg cancel_reject_report(const RequestInfo& r, const OrderInfo* order, int cxl_rej_reason,
-                                          std::string_view text);
-
-// FIX text of engine values (docs/FIX.md).
-[[nodiscard]] char fix_side(exchange::Side s);
-[[nodiscard]] char fix_ord_type(exchange::OrderType t);
-[[nodiscard]] char fix_tif(exchange::TimeInForce t);
-[[nodiscard]] std::string format_price(const InstrumentInfo& ins, Price p);
-[[nodiscard]] std::string format_qty(const InstrumentInfo& ins, Qty q);
-// Cash in fen as CNY with 2 decimals (GrossTradeAmt, Commission, CumCashAmt).
-[[nodiscard]] std::string format_cash(const erx::Money& fen);
-// CumCash ÷ CumQty as a price, half-up at price scale + 4 decimals; "0" before any fill.
-[[nodiscard]] std::string average_price(const InstrumentInfo& ins, const erx::Money& cum_cash, Qty cum_qty);
 
 }  // namespace erx::gateway

@@ -1,6 +1,7 @@
 #include "gateway/views.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "engine/core/assert.hpp"
 
@@ -207,24 +208,17 @@ void MarketView::add_resting(InstrumentId ins, exchange::Side side, Price price,
 
 void MarketView::trade(InstrumentId ins, Price price, Qty qty, erx::Money cash, exchange::Timestamp time) {
   DayStats& d = books_[ins].day;
-  if (d.trades == 0) d.open = d.high = d.low = price;
-  d.high = std::max(d.high, price);
-  d.low = std::min(d.low, price);
-  d.last = price;
+  exchange::add_trade(d, price, qty, cash);
   d.last_qty = qty;
   d.last_time = time;
-  d.volume += qty;
-  d.turnover += cash;
-  d.price_x_qty += erx::Money(price) * erx::Money(qty);
-  ++d.trades;
 }
 
 void MarketView::new_day(InstrumentId ins) { books_[ins].day = DayStats{}; }
 
-void MarketView::restore_day(InstrumentId ins, const exchange::Exchange::DayStats& d) {
+void MarketView::restore_day(InstrumentId ins, const exchange::DayStats& d) {
   DayStats& day = books_[ins].day;
   day = DayStats{};
-  static_cast<exchange::Exchange::DayStats&>(day) = d;
+  static_cast<exchange::DayStats&>(day) = d;
 }
 
 void MarketView::close_day(InstrumentId ins, Price close) { books_[ins].day.close = close; }
@@ -247,6 +241,32 @@ TopLevels MarketView::top(InstrumentId ins, exchange::Side side) const {
 DayStats MarketView::stats(InstrumentId ins) const {
   const auto it = books_.find(ins);
   return it == books_.end() ? DayStats{} : it->second.day;
+}
+
+// ------------------------------------------------------------ recovery
+
+void load_views(const exchange::Exchange& ex, InstrumentView& instruments, OrderView& orders, MarketView& market) {
+  for (InstrumentId id = 1;; ++id) {
+    const exchange::InstrumentSpec* spec = ex.instrument_spec(id);
+    if (spec == nullptr) break;
+    instruments.upsert(id, *spec);
+    InstrumentInfo* info = instruments.find(id);
+    info->session = ex.session(id).value_or(exchange::SessionState::Closed);
+    info->reference = ex.reference_price(id);
+    std::tie(info->band_lo, info->band_hi) = ex.price_band(id);
+    // The last trade's quantity and time are not kept by the engine: unknown
+    // until the next trade (the snapshot omits them).
+    market.restore_day(id, ex.today_stats(id));
+  }
+  for (const exchange::Exchange::OpenOrder& o : ex.list_open_orders()) {
+    OrderInfo info = order_info(o.order);
+    info.leaves = o.leaves;
+    info.cum_qty = o.cum_qty;
+    info.cum_cash = o.cum_cash;
+    info.status = o.cum_qty > 0 ? OrderStatus::PartiallyFilled : OrderStatus::New;
+    const OrderInfo& stored = orders.add(info);
+    if (stored.resting()) market.add_resting(info.instrument, info.side, info.price, info.leaves, 1);
+  }
 }
 
 }  // namespace erx::gateway

@@ -2,7 +2,7 @@
 // What the gateway knows of the exchange, kept from committed events only (the
 // Router applies each command's events after its commit), so a member is never
 // shown anything the ledger does not hold. At start the views are filled from
-// the recovered state (Gateway::load_views).
+// the recovered state (load_views, below).
 //
 // Not thread-safe by themselves: the Gateway guards all three with one mutex
 // (the router's writes per command, the sessions' reads per request).
@@ -17,6 +17,7 @@
 
 #include "engine/book/id_index.hpp"
 #include "engine/exchange/commands.hpp"
+#include "engine/exchange/day_statistics.hpp"
 #include "engine/exchange/events.hpp"
 #include "engine/exchange/exchange.hpp"
 
@@ -49,6 +50,7 @@ class InstrumentView {
   std::map<std::string, InstrumentId, std::less<>> by_symbol_;
 };
 
+// Where an order stands (its OrdStatus codes: fix_mapping.hpp).
 enum class OrderStatus : std::uint8_t { New, PartiallyFilled, Filled, Cancelled, Expired, Rejected };
 
 struct OrderInfo {
@@ -132,11 +134,10 @@ class OrderView {
   std::size_t finished_head_ = 0;
 };
 
-// Depth (aggregated resting quantity per price), trades and the day's
-// statistics of each instrument, for market data.
 // The engine's day statistics (open, high, low, last, volume, turnover,
-// Σ price × qty, trades), plus what only market data needs.
-struct DayStats : exchange::Exchange::DayStats {
+// Σ price × qty, trades: engine/exchange/day_statistics.hpp, the same
+// arithmetic), plus what only market data needs.
+struct DayStats : exchange::DayStats {
   Price close = 0;  // set at the day's close (the next reference price)
   // The last trade's quantity and sequenced time: known only for a trade this
   // process saw (0 after a restart, until the next trade).
@@ -154,6 +155,8 @@ struct Level {
 inline constexpr std::size_t kDepthLevels = 5;
 using TopLevels = std::vector<Level>;  // best first, at most kDepthLevels
 
+// Depth (aggregated resting quantity per price), trades and the day's
+// statistics of each instrument, for market data.
 class MarketView {
  public:
   // A change of the resting quantity at a price (delta may be negative) and of
@@ -163,7 +166,7 @@ class MarketView {
   // A trade: its price, quantity, cash (fen) and sequenced time.
   void trade(InstrumentId ins, Price price, Qty qty, erx::Money cash, exchange::Timestamp time);
   void new_day(InstrumentId ins);
-  void restore_day(InstrumentId ins, const exchange::Exchange::DayStats& d);  // after a restart
+  void restore_day(InstrumentId ins, const exchange::DayStats& d);  // after a restart
   void close_day(InstrumentId ins, Price close);
   [[nodiscard]] TopLevels top(InstrumentId ins, exchange::Side side) const;
   [[nodiscard]] DayStats stats(InstrumentId ins) const;
@@ -180,5 +183,9 @@ class MarketView {
   };
   std::map<InstrumentId, Book> books_;
 };
+
+// The views of a recovered exchange (they start empty): instruments, the
+// day's statistics, open orders and the depth they make.
+void load_views(const exchange::Exchange& ex, InstrumentView& instruments, OrderView& orders, MarketView& market);
 
 }  // namespace erx::gateway

@@ -104,11 +104,7 @@ void Exchange::on(const CloseDay&) {
     st.volume = d.volume;
     st.turnover = d.turnover;
     st.trades = d.trades;
-    if (d.volume > 0) {
-      // VWAP in price units, rounded half up to a whole tick.
-      const Money per_tick = divide_rounded(d.price_x_qty, Money(d.volume) * ins.tick, Rounding::HalfUp);
-      st.vwap = static_cast<Price>(per_tick) * ins.tick;
-    }
+    st.vwap = vwap(d, ins.tick);  // rounded half up to a whole tick
     st.close = st.vwap != 0 ? st.vwap : ins.reference;
     emit(st);
     ins.reference = st.close;

@@ -21,6 +21,7 @@
 #include "engine/exchange/balances.hpp"
 #include "engine/exchange/clord_index.hpp"
 #include "engine/exchange/commands.hpp"
+#include "engine/exchange/day_statistics.hpp"
 #include "engine/exchange/events.hpp"
 #include "engine/exchange/fees.hpp"
 
@@ -95,13 +96,7 @@ class Exchange {
   [[nodiscard]] std::optional<SessionState> session(InstrumentId id) const;
   [[nodiscard]] Price reference_price(InstrumentId id) const;
   // Today's trading so far (market data after a restart): zeros when nothing traded.
-  struct DayStats {
-    Price open = 0, high = 0, low = 0, last = 0;
-    Qty volume = 0;
-    Money turnover = 0;      // fen
-    Money price_x_qty = 0;   // Σ price × qty in instrument units, for the VWAP
-    std::uint32_t trades = 0;
-  };
+  using DayStats = exchange::DayStats;  // day_statistics.hpp
   [[nodiscard]] DayStats today_stats(InstrumentId id) const;
   [[nodiscard]] const book::OrderBook* book(InstrumentId id) const;
   // Balance of an account in one bucket (asset 0 = cash, fen; else instrument units).

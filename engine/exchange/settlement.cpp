@@ -272,15 +272,7 @@ void Exchange::settle_fill(const book::Event& e) {
                       sell.cum_cash, sell_fee}});
   for (std::size_t i = 0; i < n; ++i) transfer(group[i]);
 
-  DayStats& d = ins.day;
-  if (d.trades == 0) d.open = d.high = d.low = e.price;
-  d.high = std::max(d.high, e.price);
-  d.low = std::min(d.low, e.price);
-  d.last = e.price;
-  d.volume += e.qty;
-  d.turnover += cash;
-  d.price_x_qty += notional(e.price, e.qty);
-  ++d.trades;
+  add_trade(ins.day, e.price, e.qty, cash);
 
   // Finish the maker first (it left the book), then the taker.
   for (OrderState* o : {&maker, &taker}) {

@@ -18,7 +18,7 @@
 #include "gateway/log_text.hpp"
 #include "gateway/logon_check.hpp"
 #include "gateway/logon_guard.hpp"
-#include "gateway/router.hpp"
+#include "gateway/reports.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace erx::gateway;

@@ -3,6 +3,7 @@
 // market data increments (depth, trades, statistics, the close).
 #include <catch2/catch.hpp>
 
+#include "gateway/query_answers.hpp"
 #include "gateway/router.hpp"
 
 using namespace erx;
@@ -308,7 +309,7 @@ TEST_CASE("router: fills say who took liquidity, and carry the fill's cash, its 
   CHECK(get(f.to(1, "8")[1]->msg, tag::GrossTradeAmt) == "89.00");
 
   // A status answer carries the cash so far from the views.
-  const OutMsg status = f.router.status_report(*f.orders.find(11), 'I');
+  const OutMsg status = order_status_report(f.instruments, *f.orders.find(11));
   CHECK(get(status, tag::CumCashAmt) == "180.10");
   CHECK(get(status, tag::CumQty) == "2");
   CHECK(get(status, tag::LastLiquidityInd) == "<absent>");
@@ -460,7 +461,7 @@ TEST_CASE("router: reports carry ExpireTime for a GTD order only, and the order'
   REQUIRE(f.to(1, "8").size() == 1);
   CHECK(get(f.to(1, "8")[0]->msg, tag::ExpireTime) == "<absent>");
   CHECK(get(f.to(1, "8")[0]->msg, tag::SelfTradePreventionMode) == "5");
-  const OutMsg status = f.router.status_report(*f.orders.find(30), 'I');
+  const OutMsg status = order_status_report(f.instruments, *f.orders.find(30));
   CHECK(get(status, tag::ExpireTime) == "20260106-07:00:00.123");
   CHECK(get(status, tag::SelfTradePreventionMode) == "3");
   f.commit({cancelled(gtd, exchange::CancelReason::Expired, 6, 0, 4, 34000)});
@@ -728,8 +729,8 @@ TEST_CASE("router: an engine reject of a new order is copied to the drop copy an
 TEST_CASE("router: status answers get a new ExecID each time", "[gateway][unit]") {
   Fixture f;
   f.commit({accepted(10, 1, exchange::Side::Buy, 9000, 5, "B1")});
-  const OutMsg a = f.router.status_report(*f.orders.find(10), 'I');
-  const OutMsg b = f.router.status_report(*f.orders.find(10), 'I');
+  const OutMsg a = order_status_report(f.instruments, *f.orders.find(10));
+  const OutMsg b = order_status_report(f.instruments, *f.orders.find(10));
   CHECK(get(a, tag::ExecID).rfind("status.10.", 0) == 0);
   CHECK(get(a, tag::ExecID) != get(b, tag::ExecID));
   CHECK(get(f.to(0, "8")[0]->msg, tag::ExecID) != get(a, tag::ExecID));
