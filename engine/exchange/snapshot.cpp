@@ -165,66 +165,43 @@ CommandBody as_command(const CreateOperator& s) { return s; }
 CommandBody as_command(const InstrumentSpec& s) { return CreateInstrument{s}; }
 
 // Writes what the state description saves (field, saved, must_match), in its
-// order; state_fields.hpp has the encoding of each kind of value.
-class Saver {
+// order, each value in its snapshot encoding (state_fields.hpp).
+class Saver : public MemberVisitor<Saver> {
  public:
   explicit Saver(SnapshotWriter& w) : w_(w) {}
 
-  template <class T>
-  void field(std::string_view, const T& m) {
-    put(m);
+  template <Role R, class T>
+  void member(std::string_view, const T& m) {
+    if constexpr (is_saved(R)) read_value(*this, m);
   }
-  template <class T>
-  void saved(std::string_view, const T& m) {
-    put(m);
-  }
-  template <class T>
-  void must_match(std::string_view, const T& m) {
-    put(m);
-  }
-  template <class T>
-  void hashed(std::string_view, const T&) {}
-  template <class T>
-  void derived(std::string_view, const T&) {}
-  template <class T>
-  void scratch(std::string_view, const T&) {}
 
- private:
+  // read_value()'s hooks
+  void presence(bool present) { w_.boolean(present); }
+  void list_size(std::size_t n) { w_.u32(static_cast<std::uint32_t>(n)); }
+  void table_size(std::size_t n) { w_.u32(static_cast<std::uint32_t>(n)); }
+  template <CommandSpec T>
+  void spec(const T& s) {
+    std::string bytes;
+    encode_body(as_command(s), bytes);
+    w_.u16(static_cast<std::uint16_t>(bytes.size()));
+    w_.raw(bytes);
+  }
   template <class T>
-  void put(const T& m) {
-    if constexpr (std::is_same_v<T, bool>) {
+  void scalar(const T& m) {
+    if constexpr (std::is_same_v<T, bool>)
       w_.boolean(m);
-    } else if constexpr (std::is_integral_v<T>) {
+    else if constexpr (std::is_integral_v<T>)
       w_.integer(m);
-    } else if constexpr (std::is_enum_v<T>) {
+    else if constexpr (std::is_enum_v<T>)
       w_.integer(static_cast<std::underlying_type_t<T>>(m));
-    } else if constexpr (detail::IsFixedString<T>::value) {
+    else if constexpr (detail::IsFixedString<T>::value)
       w_.text(m.view());
-    } else if constexpr (std::is_same_v<T, Money>) {
+    else {
+      static_assert(std::is_same_v<T, Money>, "a value with no encoding");
       w_.money(m);
-    } else if constexpr (CommandSpec<T>) {
-      std::string bytes;
-      encode_body(as_command(m), bytes);
-      w_.u16(static_cast<std::uint16_t>(bytes.size()));
-      w_.raw(bytes);
-    } else if constexpr (IsOptional<T>::value) {
-      w_.boolean(m.has_value());
-      if (m) put(*m);
-    } else if constexpr (IsVector<T>::value) {
-      w_.u32(static_cast<std::uint32_t>(m.size()));
-      for (const auto& x : m) put(x);
-    } else if constexpr (std::is_array_v<T>) {
-      for (const auto& x : m) put(x);
-    } else if constexpr (Table<T>) {
-      w_.u32(static_cast<std::uint32_t>(m.size()));
-      m.for_each([this](const auto& record) { StateFields::fields(*this, record); });
-    } else if constexpr (Described<T>) {
-      StateFields::fields(*this, m);
-    } else {
-      put_value(m);
     }
   }
-  void put_value(const Balances& bal) {
+  void scalar(const Balances& bal) {
     w_.u32(bal.slots());
     w_.u32(bal.assets());
     // Most balances are zero: a bit per bucket says which amounts follow.
@@ -239,9 +216,9 @@ class Saver {
           if (mask & (1u << b)) w_.money(row[static_cast<std::size_t>(b)]);
       }
   }
-  void put_value(const std::unique_ptr<book::OrderBook>& b) { StateFields::book_fields(*this, std::as_const(*b)); }
-  void put_value(const BookClock<const book::OrderBook>& clock) { w_.i64(clock.c.now()); }
+  void scalar(const BookClock<const book::OrderBook>& clock) { w_.i64(clock.c.now()); }
 
+ private:
   SnapshotWriter& w_;
 };
 
@@ -270,32 +247,22 @@ bool valid_member_stp(StpMode v) { return v != StpMode::MemberDefault && v <= St
 // order, and checks each record as it arrives (adopt()) and the whole state
 // at the end, so that bytes no live Exchange could hold give an error, never
 // an abort. Derived members are rebuilt as their records are adopted.
-class SnapshotLoader {
+class SnapshotLoader : public MemberVisitor<SnapshotLoader> {
  public:
   SnapshotLoader(Exchange& ex, SnapshotReader& r) : ex_(ex), r_(r) {}
 
   bool load();
 
-  template <class T>
-  void field(std::string_view name, T&& m) {
-    get(name, m);
+  template <Role R, class T>
+  void member(std::string_view name, T& m) {
+    if constexpr (R == Role::MustMatch) {
+      T theirs = m;
+      get(name, theirs);
+      if (r_.ok() && !(theirs == m)) fail(name, "differ from this exchange's: saved with other engine limits");
+    } else if constexpr (is_saved(R)) {
+      get(name, m);
+    }
   }
-  template <class T>
-  void saved(std::string_view name, T&& m) {
-    get(name, m);
-  }
-  template <class T>
-  void must_match(std::string_view name, const T& mine) {
-    T theirs = mine;
-    get(name, theirs);
-    if (r_.ok() && !(theirs == mine)) fail(name, "differ from this exchange's: saved with other engine limits");
-  }
-  template <class T>
-  void hashed(std::string_view, T&&) {}
-  template <class T>
-  void derived(std::string_view, T&&) {}
-  template <class T>
-  void scratch(std::string_view, T&&) {}
 
  private:
   using MemberState = Exchange::MemberState;

@@ -16,6 +16,8 @@
 //   v.scratch(name, m)     neither: holds nothing between commands
 // Members that are neither saved nor hashed are listed too, so that the
 // description says, for every member, why it is (not) part of the state.
+// A visitor derives from MemberVisitor (below), which turns the six verbs
+// into one call, member<Role>(name, m), and says once what each one means.
 //
 // What m may be, and its encoding in the snapshot / in the hash:
 //   integer, bool, enum     fixed-width little-endian / one u64 (signed: sign-extended)
@@ -43,6 +45,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -53,6 +56,46 @@ namespace erx::exchange {
 // S is T or const T: descriptions serve the reading walks (const) and the load.
 template <class S, class T>
 concept Like = std::same_as<std::remove_const_t<S>, T>;
+
+// ---------------------------------------------------------------- verbs
+
+enum class Role : std::uint8_t { Field, Saved, Hashed, MustMatch, Derived, Scratch };
+[[nodiscard]] constexpr bool is_saved(Role r) noexcept {
+  return r == Role::Field || r == Role::Saved || r == Role::MustMatch;
+}
+[[nodiscard]] constexpr bool is_hashed(Role r) noexcept { return r == Role::Field || r == Role::Hashed; }
+
+template <class Self>
+class MemberVisitor {
+ public:
+  template <class T>
+  void field(std::string_view name, T&& m) {
+    self().template member<Role::Field>(name, m);
+  }
+  template <class T>
+  void saved(std::string_view name, T&& m) {
+    self().template member<Role::Saved>(name, m);
+  }
+  template <class T>
+  void hashed(std::string_view name, T&& m) {
+    self().template member<Role::Hashed>(name, m);
+  }
+  template <class T>
+  void must_match(std::string_view name, T&& m) {
+    self().template member<Role::MustMatch>(name, m);
+  }
+  template <class T>
+  void derived(std::string_view name, T&& m) {
+    self().template member<Role::Derived>(name, m);
+  }
+  template <class T>
+  void scratch(std::string_view name, T&& m) {
+    self().template member<Role::Scratch>(name, m);
+  }
+
+ private:
+  Self& self() { return static_cast<Self&>(*this); }
+};
 
 // ---------------------------------------------------------------- tables
 
@@ -376,5 +419,38 @@ struct IsVector<std::vector<T, A>> : std::true_type {};
 // Reference data kept as the command that would create it now.
 template <class T>
 concept CommandSpec = std::same_as<T, CreateMember> || std::same_as<T, CreateOperator> || std::same_as<T, InstrumentSpec>;
+
+// The walk of one value for the visitors that read the state (snapshot save,
+// state hash): the structure is here, the encoding in the visitor's hooks:
+//   v.presence(flag)     before an optional's value
+//   v.list_size(n)       before a list's items
+//   v.table_size(n)      before a table's records
+//   v.spec(s)            reference data (a CommandSpec)
+//   v.scalar(x)          anything else: integer, bool, enum, FixedString,
+//                        Money, Balances, a book's clock
+template <class V, class T>
+void read_value(V& v, const T& m) {
+  if constexpr (CommandSpec<T>) {
+    v.spec(m);
+  } else if constexpr (IsOptional<T>::value) {
+    v.presence(m.has_value());
+    if (m) read_value(v, *m);
+  } else if constexpr (IsVector<T>::value) {
+    static_assert(std::is_integral_v<typename T::value_type>, "a list holds integers; records go in tables");
+    v.list_size(m.size());
+    for (const auto& x : m) read_value(v, x);
+  } else if constexpr (std::is_array_v<T>) {
+    for (const auto& x : m) read_value(v, x);
+  } else if constexpr (Table<T>) {
+    v.table_size(m.size());
+    m.for_each([&v](const auto& record) { StateFields::fields(v, record); });
+  } else if constexpr (Described<T>) {
+    StateFields::fields(v, m);
+  } else if constexpr (std::is_same_v<T, std::unique_ptr<book::OrderBook>>) {
+    StateFields::book_fields(v, static_cast<const book::OrderBook&>(*m));
+  } else {
+    v.scalar(m);
+  }
+}
 
 }  // namespace erx::exchange

@@ -63,93 +63,60 @@ class Hasher {
   std::uint64_t h_ = 0x45525853'54415445ull;  // "ERXSTATE"
 };
 
-// Hashes what the state description hashes (field, hashed), in its order;
-// state_fields.hpp has the encoding of each kind of value.
-class StateHasher {
+// Hashes what the state description hashes (field, hashed), in its order,
+// each value in its hash encoding (state_fields.hpp).
+class StateHasher : public MemberVisitor<StateHasher>, public detail::EveryField<StateHasher> {
  public:
-  template <class T>
-  void field(std::string_view, const T& m) {
-    put(m);
+  template <Role R, class T>
+  void member(std::string_view, const T& m) {
+    if constexpr (is_hashed(R)) read_value(*this, m);
   }
-  template <class T>
-  void hashed(std::string_view, const T& m) {
-    put(m);
-  }
-  template <class T>
-  void saved(std::string_view, const T&) {}
-  template <class T>
-  void must_match(std::string_view, const T&) {}
-  template <class T>
-  void derived(std::string_view, const T&) {}
-  template <class T>
-  void scratch(std::string_view, const T&) {}
 
-  // Reference data: the fields of its command (command_fields.hpp), each as a value.
-  template <class F>
-  void req(std::string_view, F&& f) {
-    put(detail::ref(f));
-  }
-  template <class F, class D>
-  void opt(std::string_view key, F&& f, const D&) {
-    req(key, f);
-  }
-  template <class F, class D>
-  void req_if(bool, std::string_view key, F&& f, const D&) {
-    req(key, f);
+  // read_value()'s hooks. A table's count is not hashed (the hash predates it).
+  void presence(bool present) { h_.u64(present); }
+  void list_size(std::size_t n) { h_.u64(n); }
+  void table_size(std::size_t) {}
+  template <CommandSpec T>
+  void spec(const T& s) {
+    // The descriptions take non-const references (the parsers fill them);
+    // the hasher only reads, so the const_cast never leads to a write.
+    detail::fields(*this, const_cast<T&>(s));
   }
   template <class T>
-  void maybe(std::string_view, const std::optional<T>& f) {
-    put(f);
-  }
-  void in_verb(std::string_view, bool f) { put(f); }
-
-  [[nodiscard]] std::uint64_t value() const { return h_.value(); }
-
- private:
-  template <class T>
-  void put(const T& m) {
-    if constexpr (std::is_same_v<T, bool>) {
+  void scalar(const T& m) {
+    if constexpr (std::is_same_v<T, bool>)
       h_.u64(m);
-    } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+    else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>)
       h_.i64(m);
-    } else if constexpr (std::is_integral_v<T>) {
+    else if constexpr (std::is_integral_v<T>)
       h_.u64(m);
-    } else if constexpr (std::is_enum_v<T>) {
+    else if constexpr (std::is_enum_v<T>)
       h_.e(m);
-    } else if constexpr (detail::IsFixedString<T>::value) {
+    else if constexpr (detail::IsFixedString<T>::value)
       h_.text(m.view());
-    } else if constexpr (std::is_same_v<T, Money>) {
-      h_.money(m);
-    } else if constexpr (std::is_same_v<T, Decimal>) {
+    else if constexpr (std::is_same_v<T, Decimal>)
       h_.dec(m);
-    } else if constexpr (CommandSpec<T>) {
-      // The descriptions take non-const references (the parsers fill them);
-      // the hasher only reads, so the const_cast never leads to a write.
-      detail::fields(*this, const_cast<T&>(m));
-    } else if constexpr (IsOptional<T>::value) {
-      h_.u64(m.has_value());
-      if (m) put(*m);
-    } else if constexpr (IsVector<T>::value) {
-      h_.u64(m.size());
-      for (const auto& x : m) put(x);
-    } else if constexpr (std::is_array_v<T>) {
-      for (const auto& x : m) put(x);
-    } else if constexpr (Table<T>) {
-      m.for_each([this](const auto& record) { StateFields::fields(*this, record); });
-    } else if constexpr (Described<T>) {
-      StateFields::fields(*this, m);
-    } else {
-      put_value(m);
+    else {
+      static_assert(std::is_same_v<T, Money>, "a value with no encoding");
+      h_.money(m);
     }
   }
-  void put_value(const Balances& bal) {
+  void scalar(const Balances& bal) {
     for (std::uint32_t slot = 0; slot < bal.slots(); ++slot)
       for (AssetId asset = 0; asset < bal.assets(); ++asset)
         for (const Money& v : bal.row(slot, asset)) h_.money(v);
   }
-  void put_value(const std::unique_ptr<book::OrderBook>& b) { StateFields::book_fields(*this, std::as_const(*b)); }
-  void put_value(const BookClock<const book::OrderBook>& clock) { h_.i64(clock.c.now()); }
+  void scalar(const BookClock<const book::OrderBook>& clock) { h_.i64(clock.c.now()); }
 
+  // A field of reference data (EveryField's hook).
+  template <class T>
+  void value(std::string_view, const T& m) {
+    read_value(*this, m);
+  }
+
+  [[nodiscard]] std::uint64_t value() const { return h_.value(); }
+
+ private:
   Hasher h_;
 };
 

@@ -71,33 +71,13 @@ constexpr std::size_t initialisers() {
 std::size_t align_up(std::size_t n, std::size_t a) { return (n + a - 1) / a * a; }
 
 // Where each described member of one object lies, and the records it holds.
-class Census {
+class Census : public MemberVisitor<Census> {
  public:
   Census(const void* object, std::size_t size, std::size_t align, std::string what, std::vector<std::string>& problems)
       : base_(static_cast<const char*>(object)), size_(size), align_(align), what_(std::move(what)), problems_(problems) {}
 
-  template <class T>
-  void field(std::string_view n, T&& m) {
-    add(n, m);
-  }
-  template <class T>
-  void saved(std::string_view n, T&& m) {
-    add(n, m);
-  }
-  template <class T>
-  void hashed(std::string_view n, T&& m) {
-    add(n, m);
-  }
-  template <class T>
-  void must_match(std::string_view n, T&& m) {
-    add(n, m);
-  }
-  template <class T>
-  void derived(std::string_view n, T&& m) {
-    add(n, m);
-  }
-  template <class T>
-  void scratch(std::string_view n, T&& m) {
+  template <Role, class T>
+  void member(std::string_view n, T& m) {
     add(n, m);
   }
 
@@ -212,30 +192,10 @@ std::set<std::string> declared_exchange_members() {
 }
 
 // The names the description gives the Exchange's own members.
-struct Names {
+struct Names : MemberVisitor<Names> {
   std::set<std::string> names;
-  template <class T>
-  void field(std::string_view n, T&&) {
-    names.emplace(n);
-  }
-  template <class T>
-  void saved(std::string_view n, T&&) {
-    names.emplace(n);
-  }
-  template <class T>
-  void hashed(std::string_view n, T&&) {
-    names.emplace(n);
-  }
-  template <class T>
-  void must_match(std::string_view n, T&&) {
-    names.emplace(n);
-  }
-  template <class T>
-  void derived(std::string_view n, T&&) {
-    names.emplace(n);
-  }
-  template <class T>
-  void scratch(std::string_view n, T&&) {
+  template <Role, class T>
+  void member(std::string_view n, T&) {
     names.emplace(n);
   }
 };
@@ -247,52 +207,26 @@ enum class Reaches { Both, Snapshot, Hash, Neither };
 // Changes the k-th described value (in walk order) and says what it should
 // reach; undo() puts it back. Values inside the books are the book's (the
 // walk sees copies) and are left alone.
-class Mutator {
+class Mutator : public MemberVisitor<Mutator>, public detail::EveryField<Mutator> {
  public:
   explicit Mutator(std::size_t k) : k_(k) {}
 
+  template <Role R, class T>
+  void member(std::string_view n, T& m) {
+    if constexpr (R == Role::Field)
+      visit(n, m, reach_);
+    else if constexpr (is_saved(R))
+      visit(n, m, Reaches::Snapshot);
+    else if constexpr (is_hashed(R))
+      visit(n, m, Reaches::Hash);
+    else
+      visit(n, m, Reaches::Neither);
+  }
+  // A field of reference data (EveryField's hook).
   template <class T>
-  void field(std::string_view n, T&& m) {
+  void value(std::string_view n, T& m) {
     visit(n, m, reach_);
   }
-  template <class T>
-  void saved(std::string_view n, T&& m) {
-    visit(n, m, Reaches::Snapshot);
-  }
-  template <class T>
-  void must_match(std::string_view n, T&& m) {
-    visit(n, m, Reaches::Snapshot);
-  }
-  template <class T>
-  void hashed(std::string_view n, T&& m) {
-    visit(n, m, Reaches::Hash);
-  }
-  template <class T>
-  void derived(std::string_view n, T&& m) {
-    visit(n, m, Reaches::Neither);
-  }
-  template <class T>
-  void scratch(std::string_view n, T&& m) {
-    visit(n, m, Reaches::Neither);
-  }
-  // Reference data: the fields of its command.
-  template <class F>
-  void req(std::string_view n, F&& f) {
-    visit(n, detail::ref(f), reach_);
-  }
-  template <class F, class D>
-  void opt(std::string_view n, F&& f, const D&) {
-    req(n, f);
-  }
-  template <class F, class D>
-  void req_if(bool, std::string_view n, F&& f, const D&) {
-    req(n, f);
-  }
-  template <class T>
-  void maybe(std::string_view n, std::optional<T>& f) {
-    visit(n, f, reach_);
-  }
-  void in_verb(std::string_view n, bool& f) { visit(n, f, reach_); }
 
   [[nodiscard]] bool found() const noexcept { return undo_ != nullptr; }
   [[nodiscard]] Reaches reaches() const noexcept { return hit_reach_; }
