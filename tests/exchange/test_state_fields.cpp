@@ -51,11 +51,17 @@ template <class T>
 struct IsOpt : std::false_type {};
 template <class T>
 struct IsOpt<std::optional<T>> : std::true_type {};
+}  // namespace
+// Outside the unnamed namespace: its conversion is declared, never defined.
+namespace census {
 struct Any {
   template <class T>
     requires(!IsOpt<T>::value)
   operator T() const;  // never called: unevaluated only
 };
+}  // namespace census
+namespace {
+using census::Any;
 template <class T, std::size_t... I>
 constexpr bool takes(std::index_sequence<I...>) {
   return requires { T{(void(I), Any{})...}; };
