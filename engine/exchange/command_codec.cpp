@@ -30,7 +30,6 @@ namespace {
 
 using detail::fields;
 using detail::IsFixedString;
-using detail::ref;
 
 using Kind = std::uint8_t;
 static_assert(std::variant_size_v<CommandBody> <= std::numeric_limits<Kind>::max() + std::size_t{1},
@@ -51,25 +50,16 @@ constexpr std::size_t max_size_of() {
     return sizeof(T);  // integers; bool is one byte
 }
 
-class Sizer {
+class Sizer : public detail::EveryField<Sizer> {
  public:
-  template <class F>
-  constexpr void req(std::string_view, F&&) {
-    bytes += max_size_of<std::remove_cvref_t<decltype(ref(std::declval<F&>()))>>();
-  }
-  template <class F, class D>
-  constexpr void opt(std::string_view key, F&& f, const D&) {
-    req(key, f);
-  }
-  template <class F, class D>
-  constexpr void req_if(bool, std::string_view key, F&& f, const D&) {
-    req(key, f);
+  template <class T>
+  constexpr void value(std::string_view, const T&) {
+    bytes += max_size_of<T>();  // bool: one byte
   }
   template <class T>
-  constexpr void maybe(std::string_view, const std::optional<T>&) {
+  constexpr void value(std::string_view, const std::optional<T>&) {
     bytes += 1 + max_size_of<T>();
   }
-  constexpr void in_verb(std::string_view, bool) { bytes += 1; }
   std::size_t bytes = 0;
 };
 
@@ -105,29 +95,20 @@ char* put_int(char* p, T v) noexcept {
 }
 
 // Writes into a buffer of kMaxBodyBytes (the Sizer's bound), never past it.
-class Writer {
+class Writer : public detail::EveryField<Writer> {
  public:
   explicit Writer(char* p) : p_(p) {}
 
-  template <class F>
-  void req(std::string_view, F&& f) {
-    put(ref(f));
-  }
-  template <class F, class D>
-  void opt(std::string_view key, F&& f, const D&) {
-    req(key, f);
-  }
-  template <class F, class D>
-  void req_if(bool, std::string_view key, F&& f, const D&) {
-    req(key, f);
+  template <class T>
+  void value(std::string_view, const T& f) {
+    put(f);
   }
   // Absent: presence 0 and the default value, so an absent optional has one encoding.
   template <class T>
-  void maybe(std::string_view, const std::optional<T>& f) {
+  void value(std::string_view, const std::optional<T>& f) {
     put(f.has_value());
     put(f.value_or(T{}));
   }
-  void in_verb(std::string_view, bool f) { put(f); }
 
   [[nodiscard]] char* end() const noexcept { return p_; }
 
@@ -181,24 +162,16 @@ T get_int(const unsigned char* p) noexcept {
 enum class Problem : std::uint8_t { None, Short, BadBool, BadPresence, AbsentNotDefault, TooLong };
 
 // Reads fields in description order and stops at the first problem.
-class Reader {
+class Reader : public detail::EveryField<Reader> {
  public:
   Reader(const unsigned char* p, const unsigned char* end) : p_(p), end_(end) {}
 
-  template <class F>
-  void req(std::string_view key, F&& f) {
-    if (!failed()) get(key, ref(f));
-  }
-  template <class F, class D>
-  void opt(std::string_view key, F&& f, const D&) {
-    req(key, f);
-  }
-  template <class F, class D>
-  void req_if(bool, std::string_view key, F&& f, const D&) {
-    req(key, f);
+  template <class T>
+  void value(std::string_view key, T& f) {
+    if (!failed()) get(key, f);
   }
   template <class T>
-  void maybe(std::string_view key, std::optional<T>& f) {
+  void value(std::string_view key, std::optional<T>& f) {
     bool present = false;
     if (failed() || !get_flag(key, Problem::BadPresence, present)) return;
     T v{};
@@ -211,7 +184,6 @@ class Reader {
     else
       fail(key, Problem::AbsentNotDefault);
   }
-  void in_verb(std::string_view key, bool& f) { req(key, f); }
 
   [[nodiscard]] bool failed() const noexcept { return problem_ != Problem::None; }
   [[nodiscard]] std::size_t left() const noexcept { return static_cast<std::size_t>(end_ - p_); }

@@ -19,10 +19,13 @@
 // The descriptions are constexpr so that a visitor can bound a body's size at
 // compile time.
 //
-// Internal to the codecs: include only from engine/exchange/*.cpp, and from
-// the tests' exact encoding of events (whose bodies embed commands).
+// Internal to the codecs: include only from engine/exchange/*.cpp (the state
+// hash walks reference data by these fields too, the event description embeds
+// command bodies) and from tests (the exact encoding of events).
 
 #include <cstddef>
+#include <optional>
+#include <string_view>
 #include <type_traits>
 
 #include "engine/exchange/commands.hpp"
@@ -43,6 +46,34 @@ constexpr auto& ref(F& f) noexcept {
   else
     return f;
 }
+
+// For a visitor that reads or writes every field alike, whether required,
+// optional or in the verb (the binary codec, the state hash, a test): each
+// call becomes self.value(key, member), a std::optional one for maybe().
+template <class Self>
+class EveryField {
+ public:
+  template <class F>
+  constexpr void req(std::string_view key, F&& f) {
+    self().value(key, ref(f));
+  }
+  template <class F, class D>
+  constexpr void opt(std::string_view key, F&& f, const D&) {
+    req(key, f);
+  }
+  template <class F, class D>
+  constexpr void req_if(bool, std::string_view key, F&& f, const D&) {
+    req(key, f);
+  }
+  template <class T>
+  constexpr void maybe(std::string_view key, std::optional<T>& f) {
+    self().value(key, f);
+  }
+  constexpr void in_verb(std::string_view key, bool& f) { self().value(key, f); }
+
+ private:
+  constexpr Self& self() { return static_cast<Self&>(*this); }
+};
 
 template <class T>
 struct IsFixedString : std::false_type {};

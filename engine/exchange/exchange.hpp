@@ -35,6 +35,7 @@ struct ExchangeLimits {
   std::uint32_t max_operators = 1'000'000;
   std::uint32_t max_open_orders_per_book = 2'000'000;
   std::uint32_t max_ladder_levels = 1u << 20;  // per book: a band's width in ticks; docs/EXCHANGE.md "Price ladder"
+  friend bool operator==(const ExchangeLimits&, const ExchangeLimits&) = default;
 };
 
 // Why a set of limits cannot be used (empty when it can): a book's two must
@@ -124,7 +125,8 @@ class Exchange {
   [[nodiscard]] std::vector<OpenOrder> list_open_orders() const;
 
  private:
-  friend class SnapshotCodec;  // snapshot.cpp: reads and writes every member below
+  friend struct StateFields;    // state_fields.hpp: the one description of the members below
+  friend class SnapshotLoader;  // snapshot.cpp: checks what a snapshot holds and rebuilds the rest
   // Tests only (tests/unit/test_amount_limits.cpp): puts the state where no
   // test can take it by commands in reasonable time (four billion trades).
   friend struct ExchangeTestAccess;

@@ -1,35 +1,33 @@
 // Exchange snapshots: save the whole state as canonical bytes, load it into a
-// fresh Exchange. Layout (docs/LEDGER.md "Snapshots"), after the frame of
-// snapshot.hpp, in this order:
-//   limits      6 × u32, must equal the loading Exchange's
-//   clock       last seq, time, date, day flag, the three id counters
-//   members     by id: the member as a create-member body, its open buy quantities
-//   operators   by id: a create-operator body (role current), active
-//   accounts    by slot: id, member, restricted
-//   fees        every schedule ever set, then the one in force per right class
-//   instruments by id: spec and pending spec (create-instrument bodies),
-//               reference, band, session, day statistics, then the book:
-//               clock, owners in slot order, resting orders in price-time
-//               priority (bids then asks), each owner's list order
-//   balances    per account slot and asset: a mask of non-zero buckets, their amounts
-//   orders      live orders by id, every field
-//   clord ids   the day's (member, ClOrdID) -> order entries in insertion order
-// Derived structures (id indexes, symbol table, members' account lists, the
-// order pool's slots) are rebuilt, not stored. Loading checks every reference
-// and every invariant check_invariants() would assert, so bad bytes give an
-// error, never an abort; the state hash in the frame is checked last.
+// fresh Exchange. The body (after the frame of snapshot.hpp) is the state
+// description of state_fields.hpp walked in order, each saved member in the
+// encoding listed there: limits (must equal the loader's), clock, members,
+// operators, accounts, fee schedules, instruments with their books, balances,
+// live orders by id, the day's ClOrdIDs (docs/LEDGER.md "Snapshots" spells
+// it out). The state hash walks the same description (state_hash.cpp).
+//
+// Derived members (id indexes, symbol table, members' account lists, decoded
+// units, the order pool's slots) are rebuilt as their records are loaded.
+// Loading checks every reference and every invariant check_invariants()
+// would assert, so bad bytes give an error, never an abort; the state hash
+// in the frame is checked last.
 
 #include "engine/exchange/snapshot.hpp"
 
 #include <algorithm>
 #include <map>
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "engine/core/assert.hpp"
 #include "engine/exchange/amount_limits.hpp"
 #include "engine/exchange/command_codec.hpp"
+#include "engine/exchange/command_fields.hpp"
 #include "engine/exchange/exchange.hpp"
+#include "engine/exchange/state_fields.hpp"
 
 namespace erx::exchange {
 
@@ -98,7 +96,7 @@ std::string_view SnapshotReader::raw(std::size_t n) {
   return p_.substr(pos_ - n, n);
 }
 
-std::uint32_t SnapshotReader::count(std::size_t item_bytes, const char* what) {
+std::uint32_t SnapshotReader::count(std::size_t item_bytes, std::string_view what) {
   const std::uint32_t n = u32();
   if (ok() && std::uint64_t{n} * item_bytes > p_.size() - pos_) {
     fail(std::string(what) + ": count larger than the bytes left");
@@ -157,535 +155,463 @@ bool read_snapshot_header(std::string_view bytes, SnapshotHeader& out, std::stri
   return true;
 }
 
-// ---------------------------------------------------------------- the codec
-
-class SnapshotCodec {
- public:
-  static void save(const Exchange& ex, SnapshotWriter& w);
-  static bool load(Exchange& ex, SnapshotReader& r);
-
- private:
-  using W = SnapshotWriter;
-  using R = SnapshotReader;
-  using InstrumentState = Exchange::InstrumentState;
-  using OrderState = Exchange::OrderState;
-
-  static void body(W& w, const CommandBody& b);
-  template <class T>
-  static bool body(R& r, T& out, const char* what);
-
-  static void save_reference(const Exchange& ex, W& w);
-  static void save_instrument(const InstrumentState& ins, W& w);
-  static void save_book(const book::OrderBook& b, W& w);
-  static void save_balances(const Exchange& ex, W& w);
-  static void save_orders(const Exchange& ex, W& w);
-
-  static bool load_clock(Exchange& ex, R& r);
-  static bool load_members(Exchange& ex, R& r);
-  static bool load_operators(Exchange& ex, R& r);
-  static bool load_accounts(Exchange& ex, R& r);
-  static bool load_fees(Exchange& ex, R& r);
-  static bool load_instrument(Exchange& ex, R& r, InstrumentId id);
-  static bool load_book(book::OrderBook& b, R& r, Price band_lo, Price band_hi);
-  static bool load_balances(Exchange& ex, R& r);
-  static bool load_order(Exchange& ex, R& r, OrderState& o);
-  static bool load_orders(Exchange& ex, R& r);
-  static bool load_clord_ids(Exchange& ex, R& r);
-  static bool check_balances(const Exchange& ex, R& r);
-  static bool check_orders(const Exchange& ex, R& r);
-};
+// ---------------------------------------------------------------- saving
 
 namespace {
 
-template <class E>
-void put_enum(SnapshotWriter& w, E v) {
-  w.u8(static_cast<std::uint8_t>(v));
-}
+// Reference data as the command that would create it now (the journal's body).
+CommandBody as_command(const CreateMember& s) { return s; }
+CommandBody as_command(const CreateOperator& s) { return s; }
+CommandBody as_command(const InstrumentSpec& s) { return CreateInstrument{s}; }
 
-template <class E>
-E get_enum(SnapshotReader& r, E max, const char* what) {
-  const std::uint8_t v = r.u8();
-  if (v > static_cast<std::uint8_t>(max)) r.fail(std::string(what) + " out of range");
-  return static_cast<E>(v);
-}
+// Writes what the state description saves (field, saved, must_match), in its
+// order, each value in its snapshot encoding (state_fields.hpp).
+class Saver : public MemberVisitor<Saver> {
+ public:
+  explicit Saver(SnapshotWriter& w) : w_(w) {}
 
-template <std::size_t N>
-FixedString<N> get_string(SnapshotReader& r, const char* what) {
-  FixedString<N> s;
-  if (!s.assign(r.text())) r.fail(std::string(what) + " longer than " + std::to_string(N) + " bytes");
-  return s;
-}
+  template <Role R, class T>
+  void member(std::string_view, const T& m) {
+    if constexpr (is_saved(R)) read_value(*this, m);
+  }
 
-const std::uint32_t* limit_fields(const ExchangeLimits& l, std::size_t i) {
-  const std::uint32_t* f[] = {&l.max_members, &l.max_accounts, &l.max_instruments, &l.max_operators,
-                              &l.max_open_orders_per_book, &l.max_ladder_levels};
-  return f[i];
-}
-constexpr std::size_t kLimitFields = 6;
+  // read_value()'s hooks
+  void presence(bool present) { w_.boolean(present); }
+  void list_size(std::size_t n) { w_.u32(static_cast<std::uint32_t>(n)); }
+  void table_size(std::size_t n) { w_.u32(static_cast<std::uint32_t>(n)); }
+  template <CommandSpec T>
+  void spec(const T& s) {
+    std::string bytes;
+    encode_body(as_command(s), bytes);
+    w_.u16(static_cast<std::uint16_t>(bytes.size()));
+    w_.raw(bytes);
+  }
+  template <class T>
+  void scalar(const T& m) {
+    if constexpr (std::is_same_v<T, bool>)
+      w_.boolean(m);
+    else if constexpr (std::is_integral_v<T>)
+      w_.integer(m);
+    else if constexpr (std::is_enum_v<T>)
+      w_.integer(static_cast<std::underlying_type_t<T>>(m));
+    else if constexpr (detail::IsFixedString<T>::value)
+      w_.text(m.view());
+    else {
+      static_assert(std::is_same_v<T, Money>, "a value with no encoding");
+      w_.money(m);
+    }
+  }
+  void scalar(const Balances& bal) {
+    w_.u32(bal.slots());
+    w_.u32(bal.assets());
+    // Most balances are zero: a bit per bucket says which amounts follow.
+    for (std::uint32_t slot = 0; slot < bal.slots(); ++slot)
+      for (AssetId asset = 0; asset < bal.assets(); ++asset) {
+        const Balances::Row& row = bal.row(slot, asset);
+        std::uint8_t mask = 0;
+        for (int b = 0; b < kBuckets; ++b)
+          if (row[static_cast<std::size_t>(b)] != 0) mask |= static_cast<std::uint8_t>(1u << b);
+        w_.u8(mask);
+        for (int b = 0; b < kBuckets; ++b)
+          if (mask & (1u << b)) w_.money(row[static_cast<std::size_t>(b)]);
+      }
+  }
+  void scalar(const BookClock<const book::OrderBook>& clock) { w_.i64(clock.c.now()); }
+
+ private:
+  SnapshotWriter& w_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- loading
+
+namespace {
+
+// The last value of each enumeration the state holds directly (reference
+// data inside command bodies is checked as the commands check it).
+constexpr SessionState last_value(SessionState) { return SessionState::Halted; }
+constexpr Side last_value(Side) { return Side::Sell; }
+constexpr OrderType last_value(OrderType) { return OrderType::Market; }
+constexpr TimeInForce last_value(TimeInForce) { return TimeInForce::Fok; }
+constexpr StpMode last_value(StpMode) { return StpMode::Decrement; }
+constexpr book::Side last_value(book::Side) { return book::Side::Sell; }
+constexpr book::TimeInForce last_value(book::TimeInForce) { return book::TimeInForce::Gtd; }  // what may rest
+constexpr book::StpMode last_value(book::StpMode) { return book::StpMode::Decrement; }
 
 bool valid_member_stp(StpMode v) { return v != StpMode::MemberDefault && v <= StpMode::Decrement; }
 
 }  // namespace
 
-void SnapshotCodec::body(W& w, const CommandBody& b) {
-  std::string bytes;
-  encode_body(b, bytes);
-  w.u16(static_cast<std::uint16_t>(bytes.size()));
-  w.raw(bytes);
+// Reads what the state description saves into a fresh Exchange, in its
+// order, and checks each record as it arrives (adopt()) and the whole state
+// at the end, so that bytes no live Exchange could hold give an error, never
+// an abort. Derived members are rebuilt as their records are adopted.
+class SnapshotLoader : public MemberVisitor<SnapshotLoader> {
+ public:
+  SnapshotLoader(Exchange& ex, SnapshotReader& r) : ex_(ex), r_(r) {}
+
+  bool load();
+
+  template <Role R, class T>
+  void member(std::string_view name, T& m) {
+    if constexpr (R == Role::MustMatch) {
+      T theirs = m;
+      get(name, theirs);
+      if (r_.ok() && !(theirs == m)) fail(name, "differ from this exchange's: saved with other engine limits");
+    } else if constexpr (is_saved(R)) {
+      get(name, m);
+    }
+  }
+
+ private:
+  using MemberState = Exchange::MemberState;
+  using OperatorState = Exchange::OperatorState;
+  using AccountState = Exchange::AccountState;
+  using InstrumentState = Exchange::InstrumentState;
+  using OrderState = Exchange::OrderState;
+
+  bool fail(std::string_view name, const std::string& why) { return r_.fail(std::string(name) + " " + why); }
+
+  template <class T>
+  void get(std::string_view name, T& m);
+  template <CommandSpec T>
+  void get_spec(std::string_view name, T& out);
+  template <class T>
+  void get_table(std::string_view name, const T& table);
+  void get_value(std::string_view name, Balances& bal);
+  void get_value(std::string_view name, std::unique_ptr<book::OrderBook>& b);
+  void get_value(std::string_view name, BookClock<book::OrderBook>& clock);
+
+  // Before a record's fields: what its place in its table says.
+  template <class T>
+  void begin(T&, std::uint32_t) {}
+  void begin(InstrumentState& ins, std::uint32_t i);
+  // A record read whole: checked, then taken into the Exchange.
+  bool adopt(MemberState& m, std::uint32_t i);
+  bool adopt(OperatorState& o, std::uint32_t i);
+  bool adopt(AccountState& a, std::uint32_t slot);
+  bool adopt(FeeSchedule& f, std::uint32_t i);
+  bool adopt(InstrumentState& ins, std::uint32_t i);
+  bool adopt(BookOwner& o, std::uint32_t i);
+  bool adopt(book::OrderView& v, std::uint32_t i);
+  bool adopt(OrderState& o, std::uint32_t slot);
+  bool adopt(ClOrdIndex::Entry& e, std::uint32_t i);
+  // A table read whole.
+  template <class T>
+  void adopted_all(const T*) {}
+  void adopted_all(const MemberState*);
+  void adopted_all(const AccountState*);
+  void adopted_all(const FeeSchedule*);
+
+  bool check_instrument(InstrumentState& ins);
+  bool check_clock_and_fees();
+  bool check_balances();
+  bool check_orders();
+
+  Exchange& ex_;
+  SnapshotReader& r_;
+  InstrumentState* ins_ = nullptr;  // the instrument being read
+  std::vector<BookOwner> owners_;   // its book's owners: their lists follow the resting orders
+};
+
+bool SnapshotLoader::load() {
+  // The constructor's exchange member, account and fee schedule are replaced by the saved ones.
+  ex_.members_.clear();
+  ex_.accounts_.clear();
+  ex_.account_index_ = book::IdIndex(4096);
+  ex_.balances_ = Balances{};
+  ex_.fee_schedules_.clear();
+  ex_.orders_.clear();
+  ex_.free_orders_.clear();
+  StateFields::fields(*this, ex_);
+  if (!r_.ok()) return false;
+  if (!r_.at_end()) return r_.fail("bytes after the last section");
+  ex_.seq_ = ex_.last_seq_;
+  return check_clock_and_fees() && check_balances() && check_orders();
 }
 
-// A command body of type T (the same codec as the journal's).
 template <class T>
-bool SnapshotCodec::body(R& r, T& out, const char* what) {
-  const std::string_view bytes = r.raw(r.u16());
-  if (!r.ok()) return false;
+void SnapshotLoader::get(std::string_view name, T& m) {
+  if (!r_.ok()) return;  // the first problem stops the walk
+  if constexpr (std::is_same_v<T, bool>) {
+    m = r_.boolean();
+  } else if constexpr (std::is_integral_v<T>) {
+    m = r_.integer<T>();
+  } else if constexpr (std::is_enum_v<T>) {
+    using U = std::underlying_type_t<T>;
+    const U v = r_.integer<U>();
+    if (v > static_cast<U>(last_value(T{}))) fail(name, "out of range");
+    m = static_cast<T>(v);
+  } else if constexpr (detail::IsFixedString<T>::value) {
+    if (!m.assign(r_.text())) fail(name, "longer than " + std::to_string(T::kCapacity) + " bytes");
+  } else if constexpr (std::is_same_v<T, Money>) {
+    m = r_.money();
+  } else if constexpr (CommandSpec<T>) {
+    get_spec(name, m);
+  } else if constexpr (IsOptional<T>::value) {
+    m.reset();
+    if (r_.boolean()) get(name, m.emplace());
+  } else if constexpr (IsVector<T>::value) {
+    static_assert(std::is_integral_v<typename T::value_type>, "a list holds integers; records go in tables");
+    m.resize(r_.count(sizeof(typename T::value_type), name));
+    for (auto& x : m) get(name, x);
+  } else if constexpr (std::is_array_v<T>) {
+    for (auto& x : m) get(name, x);
+  } else if constexpr (Table<T>) {
+    get_table(name, m);
+  } else if constexpr (Described<T>) {
+    StateFields::fields(*this, m);
+  } else {
+    get_value(name, m);
+  }
+}
+
+// Reference data as its command's body (the same codec as the journal's).
+template <CommandSpec T>
+void SnapshotLoader::get_spec(std::string_view name, T& out) {
+  using Creates = std::conditional_t<std::is_same_v<T, InstrumentSpec>, CreateInstrument, T>;
+  const std::string_view bytes = r_.raw(r_.u16());
+  if (!r_.ok()) return;
   CommandBody b;
   std::string error;
-  if (!decode_body(bytes, b, &error)) return r.fail(std::string(what) + ": " + error);
-  if (!std::holds_alternative<T>(b)) return r.fail(std::string(what) + ": wrong command kind");
-  out = std::get<T>(b);
-  return true;
-}
-
-// ---------------------------------------------------------------- saving
-
-void SnapshotCodec::save(const Exchange& ex, W& w) {
-  for (std::size_t i = 0; i < kLimitFields; ++i) w.u32(*limit_fields(ex.limits_, i));
-  w.u64(ex.last_seq_);
-  w.i64(ex.now_);
-  w.i32(ex.date_);
-  w.boolean(ex.day_open_);
-  w.u64(ex.next_order_id_);
-  w.u64(ex.next_trade_id_);
-  w.u64(ex.next_transfer_id_);
-  save_reference(ex, w);
-  w.u32(static_cast<std::uint32_t>(ex.instruments_.size()));
-  for (const InstrumentState& ins : ex.instruments_) save_instrument(ins, w);
-  save_balances(ex, w);
-  save_orders(ex, w);
-}
-
-void SnapshotCodec::save_reference(const Exchange& ex, W& w) {
-  w.u32(static_cast<std::uint32_t>(ex.members_.size()));
-  for (const auto& [id, m] : ex.members_) {  // std::map: id order
-    body(w, m.spec);
-    w.u32(static_cast<std::uint32_t>(m.open_buy_qty.size()));
-    for (Qty q : m.open_buy_qty) w.i64(q);
+  if (!decode_body(bytes, b, &error)) {
+    fail(name, "body: " + error);
+    return;
   }
-  w.u32(static_cast<std::uint32_t>(ex.operators_.size()));
-  for (const auto& [id, o] : ex.operators_) {
-    body(w, o.spec);
-    w.boolean(o.active);
+  if (!std::holds_alternative<Creates>(b)) {
+    fail(name, "body: wrong command kind");
+    return;
   }
-  w.u32(static_cast<std::uint32_t>(ex.accounts_.size()));
-  for (const Exchange::AccountState& a : ex.accounts_) {  // slot order
-    w.u32(a.id);
-    w.u32(a.member);
-    w.boolean(a.restricted);
-  }
-  w.u32(static_cast<std::uint32_t>(ex.fee_schedules_.size()));
-  for (const FeeSchedule& f : ex.fee_schedules_)
-    for (const FeeLineUnits& l : f.lines) {
-      w.u32(l.rate_ppm);
-      w.money(l.minimum);
-    }
-  for (std::uint32_t f : ex.current_fees_) w.u32(f);
+  if constexpr (std::is_same_v<T, InstrumentSpec>)
+    out = std::get<Creates>(b).spec;
+  else
+    out = std::get<Creates>(b);
 }
 
-void SnapshotCodec::save_instrument(const InstrumentState& ins, W& w) {
-  body(w, CreateInstrument{ins.spec});
-  w.boolean(ins.pending.has_value());
-  if (ins.pending) body(w, CreateInstrument{*ins.pending});
-  w.i64(ins.reference);
-  w.i64(ins.band_lo);
-  w.i64(ins.band_hi);
-  put_enum(w, ins.state);
-  const Exchange::DayStats& d = ins.day;
-  for (std::int64_t v : {d.open, d.high, d.low, d.last, d.volume}) w.i64(v);
-  w.money(d.turnover);
-  w.money(d.price_x_qty);
-  w.u32(d.trades);
-  save_book(*ins.book, w);
-}
-
-void SnapshotCodec::save_book(const book::OrderBook& b, W& w) {
-  w.i64(b.now());
-  std::vector<book::OwnerId> owners;
-  b.visit_owners([&](book::OwnerId id, book::StpMode) { owners.push_back(id); });
-  w.u32(static_cast<std::uint32_t>(owners.size()));
-  b.visit_owners([&](book::OwnerId id, book::StpMode stp) {
-    w.u32(id);
-    put_enum(w, stp);
-  });
-  w.u32(b.open_orders());
-  for (book::Side side : {book::Side::Buy, book::Side::Sell})
-    b.visit(side, [&w](const book::OrderView& v) {  // price-time priority
-      w.u64(v.id);
-      w.u32(v.owner);
-      put_enum(w, v.side);
-      put_enum(w, v.tif);
-      put_enum(w, v.stp);
-      w.i64(v.price);
-      w.i64(v.leaves);
-      w.i64(v.expire_at);
-    });
-  std::vector<book::OrderId> ids;
-  for (book::OwnerId owner : owners) {
-    ids.clear();
-    b.visit_owner_orders(owner, [&ids](book::OrderId id) { ids.push_back(id); });
-    w.u32(static_cast<std::uint32_t>(ids.size()));
-    for (book::OrderId id : ids) w.u64(id);
+// Records are taken one at a time, never allocated ahead for a count the
+// bytes have not shown yet.
+template <class T>
+void SnapshotLoader::get_table(std::string_view name, const T&) {
+  using Record = typename T::Record;
+  const std::uint32_t n = r_.count(1, name);
+  for (std::uint32_t i = 0; i < n && r_.ok(); ++i) {
+    Record record{};
+    begin(record, i);
+    StateFields::fields(*this, record);
+    if (!r_.ok() || !adopt(record, i)) return;
   }
+  if (r_.ok()) adopted_all(static_cast<const Record*>(nullptr));
 }
 
-void SnapshotCodec::save_balances(const Exchange& ex, W& w) {
-  const Balances& bal = ex.balances_;
-  w.u32(bal.slots());
-  w.u32(bal.assets());
-  // Most balances are zero: a bit per bucket says which amounts follow.
+void SnapshotLoader::get_value(std::string_view name, Balances& bal) {
+  if (r_.u32() != bal.slots() || r_.u32() != bal.assets()) {
+    fail(name, "do not match the accounts and assets");
+    return;
+  }
   for (std::uint32_t slot = 0; slot < bal.slots(); ++slot)
     for (AssetId asset = 0; asset < bal.assets(); ++asset) {
-      const Balances::Row& row = bal.row(slot, asset);
-      std::uint8_t mask = 0;
+      Balances::Row row{};
+      const std::uint8_t mask = r_.u8();
       for (int b = 0; b < kBuckets; ++b)
-        if (row[static_cast<std::size_t>(b)] != 0) mask |= static_cast<std::uint8_t>(1u << b);
-      w.u8(mask);
-      for (int b = 0; b < kBuckets; ++b)
-        if (mask & (1u << b)) w.money(row[static_cast<std::size_t>(b)]);
+        if (mask & (1u << b)) {
+          row[static_cast<std::size_t>(b)] = r_.money();
+          if (row[static_cast<std::size_t>(b)] == 0) {
+            fail(name, "hold a zero balance marked non-zero");
+            return;
+          }
+        }
+      if (!r_.ok()) return;
+      bal.restore_row(slot, asset, row);
     }
 }
 
-void SnapshotCodec::save_orders(const Exchange& ex, W& w) {
-  std::vector<const OrderState*> live;
-  live.reserve(ex.order_index_.size());
-  for (const OrderState& o : ex.orders_)
-    if (o.id != 0) live.push_back(&o);
-  // By id, never by pool slot: slots depend on the history of reuse.
-  std::sort(live.begin(), live.end(), [](const OrderState* a, const OrderState* b) { return a->id < b->id; });
-  w.u32(static_cast<std::uint32_t>(live.size()));
-  for (const OrderState* o : live) {
-    w.u64(o->id);
-    w.u32(o->account);
-    w.u32(o->instrument);
-    w.text(o->clord_id.view());
-    w.u32(o->entered_by);
-    put_enum(w, o->side);
-    put_enum(w, o->type);
-    put_enum(w, o->tif);
-    put_enum(w, o->stp);
-    for (std::int64_t v : {o->price, o->qty, o->leaves, o->cum_qty}) w.i64(v);
-    w.money(o->cum_cash);
-    w.i64(o->prepaid);
-    w.money(o->fees_charged[0]);
-    w.money(o->fees_charged[1]);
-    w.u32(o->fee_schedule);
-    w.money(o->reserved_cash);
-    w.i64(o->reserved_qty);
-    w.i64(o->expire_at);
-  }
-  const std::vector<ClOrdIndex::Entry>& entries = ex.clord_ids_.entries();
-  w.u32(static_cast<std::uint32_t>(entries.size()));
-  for (const ClOrdIndex::Entry& e : entries) {  // insertion order: the index's chains depend on it
-    w.u32(e.member);
-    w.text(e.clord_id.view());
-    w.u64(e.order);
-  }
+// The book comes last in its instrument: what it is built on is known by then.
+void SnapshotLoader::get_value(std::string_view name, std::unique_ptr<book::OrderBook>& b) {
+  if (!check_instrument(*ins_)) return;
+  b = ex_.make_book(*ins_);
+  owners_.clear();
+  StateFields::book_fields(*this, *b);
+  if (!r_.ok()) return;
+  for (const BookOwner& o : owners_)
+    if (!b->restore_owner_order(o.id, o.orders)) {
+      fail(name, "owner " + std::to_string(o.id) + " order list invalid");
+      return;
+    }
 }
 
-// ---------------------------------------------------------------- loading
-
-bool SnapshotCodec::load(Exchange& ex, R& r) {
-  for (std::size_t i = 0; i < kLimitFields; ++i)
-    if (r.u32() != *limit_fields(ex.limits_, i)) return r.fail("saved with other engine limits");
-  if (!load_clock(ex, r) || !load_members(ex, r) || !load_operators(ex, r) || !load_accounts(ex, r) ||
-      !load_fees(ex, r))
-    return false;
-  const std::uint32_t n = r.count(40, "instruments");
-  if (n > ex.limits_.max_instruments) return r.fail("more instruments than the limit");
-  for (std::uint32_t i = 0; i < n; ++i)
-    if (!load_instrument(ex, r, i + 1)) return false;
-  if (!load_balances(ex, r) || !load_orders(ex, r) || !load_clord_ids(ex, r)) return false;
-  if (!r.at_end()) return r.fail("bytes after the last section");
-  return check_balances(ex, r) && check_orders(ex, r);
+void SnapshotLoader::get_value(std::string_view, BookClock<book::OrderBook>& clock) {
+  const Timestamp now = r_.i64();
+  if (r_.ok() && !clock.c.restore_clock(now, ins_->band_lo, ins_->band_hi)) r_.fail("book band invalid");
 }
 
-bool SnapshotCodec::load_clock(Exchange& ex, R& r) {
-  ex.last_seq_ = r.u64();
-  ex.seq_ = ex.last_seq_;
-  ex.now_ = r.i64();
-  ex.date_ = r.i32();
-  ex.day_open_ = r.boolean();
-  ex.next_order_id_ = r.u64();
-  ex.next_trade_id_ = r.u64();
-  ex.next_transfer_id_ = r.u64();
-  if (ex.next_order_id_ == 0 || ex.next_trade_id_ == 0 || ex.next_transfer_id_ == 0)
-    return r.fail("an id counter is 0");
-  return r.ok();
-}
+// ---------------------------------------------------------------- records
 
-bool SnapshotCodec::load_members(Exchange& ex, R& r) {
-  // The constructor's exchange member and account are replaced by the saved ones.
-  ex.members_.clear();
-  ex.accounts_.clear();
-  ex.account_index_ = book::IdIndex(4096);
-  ex.balances_ = Balances{};
-  const std::uint32_t n = r.count(8, "members");
-  for (std::uint32_t i = 0; i < n; ++i) {
-    Exchange::MemberState m;
-    if (!body(r, m.spec, "member")) return false;
-    const bool exchange_itself = m.spec.member == kExchangeMember;
-    if (i == 0 ? !exchange_itself : ex.members_.rbegin()->first >= m.spec.member)
-      return r.fail("members not in id order from the exchange's");
-    if ((!exchange_itself && m.spec.name.empty()) || m.spec.category > MemberCategory::MarketMaker ||
-        !valid_member_stp(m.spec.stp))
-      return r.fail("member " + std::to_string(m.spec.member) + " invalid");
-    m.open_buy_qty.resize(r.count(8, "open buy quantities"));
-    for (Qty& q : m.open_buy_qty) q = r.i64();
-    if (!r.ok()) return false;
-    ex.members_.emplace(m.spec.member, std::move(m));
-  }
-  if (ex.members_.empty()) return r.fail("no exchange member");
-  return r.ok();
-}
-
-bool SnapshotCodec::load_operators(Exchange& ex, R& r) {
-  const std::uint32_t n = r.count(8, "operators");
-  for (std::uint32_t i = 0; i < n; ++i) {
-    Exchange::OperatorState o;
-    if (!body(r, o.spec, "operator")) return false;
-    o.active = r.boolean();
-    const CreateOperator& s = o.spec;
-    if (s.op == 0 || (!ex.operators_.empty() && ex.operators_.rbegin()->first >= s.op))
-      return r.fail("operators not in id order");
-    if (s.name.empty() || s.member == kExchangeMember || !ex.members_.count(s.member) || s.role > OperatorRole::Viewer)
-      return r.fail("operator " + std::to_string(s.op) + " invalid");
-    if (!r.ok()) return false;
-    ex.operators_.emplace(s.op, o);
-  }
-  return r.ok();
-}
-
-bool SnapshotCodec::load_accounts(Exchange& ex, R& r) {
-  const std::uint32_t n = r.count(9, "accounts");
-  for (std::uint32_t slot = 0; slot < n; ++slot) {
-    const AccountId id = r.u32();
-    const MemberId member = r.u32();
-    const bool restricted = r.boolean();
-    if (!r.ok()) return false;
-    auto it = ex.members_.find(member);
-    const bool first = slot == 0;
-    if (first != (id == kExchangeAccount) || first != (member == kExchangeMember) || it == ex.members_.end())
-      return r.fail("account " + std::to_string(id) + " invalid");
-    if (ex.account_index_.find(std::uint64_t{id} + 1) != book::IdIndex::kMissing)
-      return r.fail("account " + std::to_string(id) + " twice");
-    ex.accounts_.push_back(Exchange::AccountState{id, member, restricted, slot, &it->second});
-    ex.account_index_.insert(std::uint64_t{id} + 1, slot);
-    ex.balances_.add_account_slot();
-    it->second.accounts.push_back(id);  // derived: a member's accounts in creation (slot) order
-  }
-  if (ex.accounts_.empty()) return r.fail("no exchange account");
+bool SnapshotLoader::adopt(MemberState& m, std::uint32_t i) {
+  const bool exchange_itself = m.spec.member == kExchangeMember;
+  if (i == 0 ? !exchange_itself : ex_.members_.rbegin()->first >= m.spec.member)
+    return r_.fail("members not in id order from the exchange's");
+  if ((!exchange_itself && m.spec.name.empty()) || m.spec.category > MemberCategory::MarketMaker ||
+      !valid_member_stp(m.spec.stp))
+    return r_.fail("member " + std::to_string(m.spec.member) + " invalid");
+  ex_.members_.emplace(m.spec.member, std::move(m));
   return true;
 }
 
-bool SnapshotCodec::load_fees(Exchange& ex, R& r) {
-  const std::uint32_t n = r.count(42, "fee schedules");
-  if (n == 0) return r.fail("no fee schedule");
-  ex.fee_schedules_.assign(n, FeeSchedule{});
-  for (FeeSchedule& f : ex.fee_schedules_)
-    for (FeeLineUnits& l : f.lines) {
-      l.rate_ppm = r.u32();
-      l.minimum = r.money();
-      if (l.rate_ppm > 1'000'000 || l.minimum < 0) return r.fail("fee schedule invalid");
-    }
-  const FeeSchedule& none = ex.fee_schedules_[0];
-  for (const FeeLineUnits& l : none.lines)
-    if (l.rate_ppm != 0 || l.minimum != 0) return r.fail("fee schedule 0 is not 'no fees'");
-  for (std::uint32_t& f : ex.current_fees_)
-    if ((f = r.u32()) >= n) return r.fail("fee schedule in force out of range");
-  return r.ok();
+void SnapshotLoader::adopted_all(const MemberState*) {
+  if (ex_.members_.empty()) r_.fail("no exchange member");
 }
 
-bool SnapshotCodec::load_instrument(Exchange& ex, R& r, InstrumentId id) {
-  InstrumentState ins;
-  CreateInstrument spec;
-  if (!body(r, spec, "instrument")) return false;
+bool SnapshotLoader::adopt(OperatorState& o, std::uint32_t) {
+  const CreateOperator& s = o.spec;
+  if (s.op == 0 || (!ex_.operators_.empty() && ex_.operators_.rbegin()->first >= s.op))
+    return r_.fail("operators not in id order");
+  if (s.name.empty() || s.member == kExchangeMember || !ex_.members_.count(s.member) || s.role > OperatorRole::Viewer)
+    return r_.fail("operator " + std::to_string(s.op) + " invalid");
+  ex_.operators_.emplace(s.op, o);
+  return true;
+}
+
+bool SnapshotLoader::adopt(AccountState& a, std::uint32_t slot) {
+  auto it = ex_.members_.find(a.member);
+  const bool first = slot == 0;
+  if (first != (a.id == kExchangeAccount) || first != (a.member == kExchangeMember) || it == ex_.members_.end())
+    return r_.fail("account " + std::to_string(a.id) + " invalid");
+  if (ex_.account_index_.find(std::uint64_t{a.id} + 1) != book::IdIndex::kMissing)
+    return r_.fail("account " + std::to_string(a.id) + " twice");
+  a.slot = slot;
+  a.member_state = &it->second;
+  ex_.accounts_.push_back(a);
+  ex_.account_index_.insert(std::uint64_t{a.id} + 1, slot);
+  ex_.balances_.add_account_slot();
+  it->second.accounts.push_back(a.id);  // derived: a member's accounts in creation (slot) order
+  return true;
+}
+
+void SnapshotLoader::adopted_all(const AccountState*) {
+  if (ex_.accounts_.empty()) r_.fail("no exchange account");
+}
+
+bool SnapshotLoader::adopt(FeeSchedule& f, std::uint32_t i) {
+  for (const FeeLineUnits& l : f.lines) {
+    if (l.rate_ppm > 1'000'000 || l.minimum < 0) return r_.fail("fee schedule invalid");
+    if (i == 0 && (l.rate_ppm != 0 || l.minimum != 0)) return r_.fail("fee schedule 0 is not 'no fees'");
+  }
+  ex_.fee_schedules_.push_back(f);
+  return true;
+}
+
+void SnapshotLoader::adopted_all(const FeeSchedule*) {
+  if (ex_.fee_schedules_.empty()) r_.fail("no fee schedule");
+}
+
+void SnapshotLoader::begin(InstrumentState& ins, std::uint32_t i) {
+  if (i >= ex_.limits_.max_instruments) r_.fail("more instruments than the limit");
+  ins.id = i + 1;
+  ins_ = &ins;
+}
+
+// An instrument read up to its book: its spec, pending spec, reference and band.
+bool SnapshotLoader::check_instrument(InstrumentState& ins) {
+  const std::string which = "instrument " + std::to_string(ins.id);
   // The spec's decoded units are derived exactly as create-instrument derived them.
   // A listed spec's eligibility is always resolved (never "default").
-  if (ex.decode_spec(spec.spec, ins) != RejectReason::None || ex.symbols_.count(spec.spec.symbol) ||
-      spec.spec.eligibility == Eligibility::Default)
-    return r.fail("instrument " + std::to_string(id) + " spec invalid");
-  ins.id = id;
-  if (r.boolean()) {
-    CreateInstrument pending;
+  if (ins.reference <= 0) return r_.fail(which + " state invalid");  // decode_spec() would set it
+  const InstrumentSpec spec = ins.spec;
+  if (ex_.decode_spec(spec, ins) != RejectReason::None || ex_.symbols_.count(spec.symbol) ||
+      spec.eligibility == Eligibility::Default)
+    return r_.fail(which + " spec invalid");
+  if (ins.pending) {
     InstrumentState probe;
-    if (!body(r, pending, "pending instrument change")) return false;
     // Applied at the next open-day, which asserts it decodes.
-    if (ex.decode_spec(pending.spec, probe) != RejectReason::None || probe.tick != ins.tick || probe.lot != ins.lot ||
-        pending.spec.eligibility == Eligibility::Default)
-      return r.fail("instrument " + std::to_string(id) + " pending spec invalid");
-    ins.pending = pending.spec;
+    if (ex_.decode_spec(*ins.pending, probe) != RejectReason::None || probe.tick != ins.tick ||
+        probe.lot != ins.lot || ins.pending->eligibility == Eligibility::Default)
+      return r_.fail(which + " pending spec invalid");
   }
-  ins.reference = r.i64();
-  ins.band_lo = r.i64();
-  ins.band_hi = r.i64();
-  ins.state = get_enum(r, SessionState::Halted, "session state");
-  Exchange::DayStats& d = ins.day;
-  for (std::int64_t* v : {&d.open, &d.high, &d.low, &d.last, &d.volume}) *v = r.i64();
-  d.turnover = r.money();
-  d.price_x_qty = r.money();
-  d.trades = r.u32();
-  if (!r.ok()) return false;
-  if (ins.reference <= 0 || ins.reference % ins.tick != 0 || d.volume < 0)
-    return r.fail("instrument " + std::to_string(id) + " state invalid");
+  if (ins.reference % ins.tick != 0 || ins.day.volume < 0) return r_.fail(which + " state invalid");
   // The book's ladder is the band (set_band() re-bases it at every open), so
   // the band saved is the ladder to build: on tick, around the reference, no
   // price above the largest, no more levels than max_ladder_levels.
   const Price lo = ins.band_lo, hi = ins.band_hi;
   if (lo <= 0 || lo > ins.reference || ins.reference > hi || hi > kMaxPriceUnits || lo % ins.tick != 0 ||
-      hi % ins.tick != 0 || (hi - lo) / ins.tick >= static_cast<Price>(ex.limits_.max_ladder_levels))
-    return r.fail("instrument " + std::to_string(id) + " band invalid");
-  ins.book = ex.make_book(ins);
-  if (!load_book(*ins.book, r, ins.band_lo, ins.band_hi)) return false;
-  ex.symbols_.emplace(ins.spec.symbol, id);
-  ex.instruments_.push_back(std::move(ins));
-  ex.balances_.add_asset();
+      hi % ins.tick != 0 || (hi - lo) / ins.tick >= static_cast<Price>(ex_.limits_.max_ladder_levels))
+    return r_.fail(which + " band invalid");
   return true;
 }
 
-bool SnapshotCodec::load_book(book::OrderBook& b, R& r, Price band_lo, Price band_hi) {
-  const Timestamp now = r.i64();
-  if (!r.ok()) return false;
-  if (!b.restore_clock(now, band_lo, band_hi)) return r.fail("book band invalid");
-  const std::uint32_t owners = r.count(5, "book owners");
-  std::vector<book::OwnerId> ids(owners);
-  for (book::OwnerId& owner : ids) {
-    owner = r.u32();
-    const auto stp = get_enum(r, book::StpMode::Decrement, "owner STP mode");
-    if (!r.ok()) return false;
-    if (!b.restore_owner(owner, stp)) return r.fail("book owner " + std::to_string(owner) + " invalid");
-  }
-  const std::uint32_t n = r.count(39, "resting orders");
-  for (std::uint32_t i = 0; i < n; ++i) {
-    book::OrderView v;
-    v.id = r.u64();
-    v.owner = r.u32();
-    v.side = get_enum(r, book::Side::Sell, "side");
-    v.tif = get_enum(r, book::TimeInForce::Gtd, "time in force");
-    v.stp = get_enum(r, book::StpMode::Decrement, "STP mode");
-    v.price = r.i64();
-    v.leaves = r.i64();
-    v.expire_at = r.i64();
-    if (!r.ok()) return false;
-    if (!b.insert_resting(v)) return r.fail("resting order " + std::to_string(v.id) + " invalid or crossing");
-  }
-  std::vector<book::OrderId> list;
-  for (book::OwnerId owner : ids) {
-    list.resize(r.count(8, "owner orders"));
-    for (book::OrderId& id : list) id = r.u64();
-    if (!r.ok()) return false;
-    if (!b.restore_owner_order(owner, list)) return r.fail("owner " + std::to_string(owner) + " order list invalid");
-  }
+bool SnapshotLoader::adopt(InstrumentState& ins, std::uint32_t) {
+  ex_.symbols_.emplace(ins.spec.symbol, ins.id);
+  ex_.instruments_.push_back(std::move(ins));
+  ex_.balances_.add_asset();
+  ins_ = nullptr;
   return true;
 }
 
-bool SnapshotCodec::load_balances(Exchange& ex, R& r) {
-  Balances& bal = ex.balances_;
-  if (r.u32() != bal.slots() || r.u32() != bal.assets()) return r.fail("balances do not match accounts and assets");
-  for (std::uint32_t slot = 0; slot < bal.slots(); ++slot)
-    for (AssetId asset = 0; asset < bal.assets(); ++asset) {
-      Balances::Row row{};
-      const std::uint8_t mask = r.u8();
-      for (int b = 0; b < kBuckets; ++b)
-        if (mask & (1u << b)) {
-          row[static_cast<std::size_t>(b)] = r.money();
-          if (row[static_cast<std::size_t>(b)] == 0) return r.fail("a zero balance marked non-zero");
-        }
-      if (!r.ok()) return false;
-      bal.restore_row(slot, asset, row);
-    }
+bool SnapshotLoader::adopt(BookOwner& o, std::uint32_t) {
+  if (!ins_->book->restore_owner(o.id, o.stp)) return r_.fail("book owner " + std::to_string(o.id) + " invalid");
+  owners_.push_back(std::move(o));
   return true;
 }
 
-bool SnapshotCodec::load_order(Exchange& ex, R& r, OrderState& o) {
-  o.id = r.u64();
-  o.account = r.u32();
-  o.instrument = r.u32();
-  o.clord_id = get_string<ClOrdId::kCapacity>(r, "ClOrdID");
-  o.entered_by = r.u32();
-  o.side = get_enum(r, Side::Sell, "side");
-  o.type = get_enum(r, OrderType::Market, "order type");
-  o.tif = get_enum(r, TimeInForce::Fok, "time in force");
-  o.stp = get_enum(r, StpMode::Decrement, "STP mode");
-  for (std::int64_t* v : {&o.price, &o.qty, &o.leaves, &o.cum_qty}) *v = r.i64();
-  o.cum_cash = r.money();
-  o.prepaid = r.i64();
-  o.fees_charged[0] = r.money();
-  o.fees_charged[1] = r.money();
-  o.fee_schedule = r.u32();
-  o.reserved_cash = r.money();
-  o.reserved_qty = r.i64();
-  o.expire_at = r.i64();
-  if (!r.ok()) return false;
-  const Exchange::AccountState* a = ex.account(o.account);
+bool SnapshotLoader::adopt(book::OrderView& v, std::uint32_t) {
+  if (!ins_->book->insert_resting(v)) return r_.fail("resting order " + std::to_string(v.id) + " invalid or crossing");
+  return true;
+}
+
+bool SnapshotLoader::adopt(OrderState& o, std::uint32_t slot) {
+  const Exchange::AccountState* a = ex_.account(o.account);
   const std::string which = "order " + std::to_string(o.id);
-  if (!a || o.account == kExchangeAccount || !ex.instrument(o.instrument) || o.clord_id.empty() ||
-      o.stp == StpMode::MemberDefault || o.fee_schedule >= ex.fee_schedules_.size())
-    return r.fail(which + " refers to what does not exist");
+  if (!a || o.account == kExchangeAccount || !ex_.instrument(o.instrument) || o.clord_id.empty() ||
+      o.stp == StpMode::MemberDefault || o.fee_schedule >= ex_.fee_schedules_.size())
+    return r_.fail(which + " refers to what does not exist");
   if (o.leaves <= 0 || o.cum_qty < 0 || o.price <= 0 || o.qty > kMaxOrderLifetimeQtyUnits ||
       o.cum_qty > kMaxOrderLifetimeQtyUnits || o.qty - o.cum_qty < o.leaves)
-    return r.fail(which + " quantities invalid");
-  const std::int64_t per_fen = sub_fen_per_fen(ex.instruments_[o.instrument - 1].cash_rule);
+    return r_.fail(which + " quantities invalid");
+  const std::int64_t per_fen = sub_fen_per_fen(ex_.instruments_[o.instrument - 1].cash_rule);
   if (o.prepaid < 0 || o.prepaid >= per_fen || (o.side == Side::Sell && o.prepaid != 0))
-    return r.fail(which + " prepaid sub-fen out of range");
+    return r_.fail(which + " prepaid sub-fen out of range");
+  if (o.id >= ex_.next_order_id_ || (slot > 0 && ex_.orders_[slot - 1].id >= o.id))
+    return r_.fail("order ids not increasing below the next id");
   o.account_slot = a->slot;
   o.member = a->member;
   o.member_state = a->member_state;
   // The book must hold the same order, on the same side, for the same leaves.
-  const std::optional<book::OrderView> v = ex.instruments_[o.instrument - 1].book->find(o.id);
+  const std::optional<book::OrderView> v = ex_.instruments_[o.instrument - 1].book->find(o.id);
   if (!v || v->leaves != o.leaves || v->price != o.price || v->owner != o.member ||
-      (v->side == book::Side::Buy) != (o.side == Side::Buy) || o.type != OrderType::Limit || v->expire_at != o.expire_at ||
-      static_cast<std::uint8_t>(v->tif) != static_cast<std::uint8_t>(o.tif) ||
+      (v->side == book::Side::Buy) != (o.side == Side::Buy) || o.type != OrderType::Limit ||
+      v->expire_at != o.expire_at || static_cast<std::uint8_t>(v->tif) != static_cast<std::uint8_t>(o.tif) ||
       static_cast<std::uint8_t>(v->stp) != static_cast<std::uint8_t>(o.stp))
-    return r.fail(which + " differs from its book");
+    return r_.fail(which + " differs from its book");
   // Derived, not stored: from the price and size just checked against the book.
-  o.fees_from_proceeds = o.side == Side::Sell && ex.proceeds_cover_fees(o);
+  o.fees_from_proceeds = o.side == Side::Sell && ex_.proceeds_cover_fees(o);
+  ex_.orders_.push_back(o);
+  ex_.order_index_.insert(o.id, slot);
   return true;
 }
 
-bool SnapshotCodec::load_orders(Exchange& ex, R& r) {
-  const std::uint32_t n = r.count(100, "orders");
-  ex.orders_.assign(n, OrderState{});
-  ex.free_orders_.clear();
-  for (std::uint32_t slot = 0; slot < n; ++slot) {
-    OrderState& o = ex.orders_[slot];
-    if (!load_order(ex, r, o)) return false;
-    if (o.id >= ex.next_order_id_ || (slot > 0 && ex.orders_[slot - 1].id >= o.id))
-      return r.fail("order ids not increasing below the next id");
-    ex.order_index_.insert(o.id, slot);
-  }
+bool SnapshotLoader::adopt(ClOrdIndex::Entry& e, std::uint32_t) {
+  if (e.order == 0 || e.order >= ex_.next_order_id_ || !ex_.members_.count(e.member) || e.clord_id.empty())
+    return r_.fail("ClOrdID entry invalid");
+  if (ex_.clord_ids_.find(e.member, e.clord_id) != 0) return r_.fail("ClOrdID entry twice");
+  ex_.clord_ids_.insert(e.member, e.clord_id, e.order);
   return true;
 }
 
-bool SnapshotCodec::load_clord_ids(Exchange& ex, R& r) {
-  const std::uint32_t n = r.count(14, "ClOrdIDs");
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const MemberId member = r.u32();
-    const ClOrdId clord = get_string<ClOrdId::kCapacity>(r, "ClOrdID");
-    const OrderId order = r.u64();
-    if (!r.ok()) return false;
-    if (order == 0 || order >= ex.next_order_id_ || !ex.members_.count(member) || clord.empty())
-      return r.fail("ClOrdID entry invalid");
-    if (ex.clord_ids_.find(member, clord) != 0) return r.fail("ClOrdID entry twice");
-    ex.clord_ids_.insert(member, clord, order);
-  }
+// ---------------------------------------------------------------- the whole state
+
+bool SnapshotLoader::check_clock_and_fees() {
+  if (ex_.next_order_id_ == 0 || ex_.next_trade_id_ == 0 || ex_.next_transfer_id_ == 0)
+    return r_.fail("an id counter is 0");
+  for (std::uint32_t f : ex_.current_fees_)
+    if (f >= ex_.fee_schedules_.size()) return r_.fail("fee schedule in force out of range");
   return true;
 }
 
 // What check_invariants() asserts about balances, as a refusal instead.
-bool SnapshotCodec::check_balances(const Exchange& ex, R& r) {
-  const Balances& bal = ex.balances_;
+bool SnapshotLoader::check_balances() {
+  const Balances& bal = ex_.balances_;
   for (AssetId asset = 0; asset < bal.assets(); ++asset)
-    if (bal.sum(asset) != 0) return r.fail("asset " + std::to_string(asset) + " does not sum to zero");
+    if (bal.sum(asset) != 0) return r_.fail("asset " + std::to_string(asset) + " does not sum to zero");
   for (std::uint32_t slot = 0; slot < bal.slots(); ++slot)
     for (AssetId asset = 0; asset < bal.assets(); ++asset)
       for (int b = 0; b < kBuckets; ++b) {
@@ -695,52 +621,52 @@ bool SnapshotCodec::check_balances(const Exchange& ex, R& r) {
         const bool allowed = slot == 0 ? bucket == Bucket::Fees && asset == kCash
                                        : bucket != Bucket::External && bucket != Bucket::Fees;
         const bool cash_ok = asset != kCash || (bucket != Bucket::Locked && bucket != Bucket::Registry);
-        if (v < 0 || !allowed || !cash_ok) return r.fail("balance of slot " + std::to_string(slot) + " invalid");
+        if (v < 0 || !allowed || !cash_ok) return r_.fail("balance of slot " + std::to_string(slot) + " invalid");
       }
   return true;
 }
 
 // What check_invariants() asserts about orders and reservations, as a refusal.
-bool SnapshotCodec::check_orders(const Exchange& ex, R& r) {
+bool SnapshotLoader::check_orders() {
   std::map<std::pair<std::uint32_t, AssetId>, Money> reserved;
   std::map<std::pair<MemberId, InstrumentId>, Qty> open_buys;
-  std::vector<std::uint32_t> per_book(ex.instruments_.size(), 0);
-  for (const OrderState& o : ex.orders_) {
-    const Exchange::Need need = ex.need_of(o);
+  std::vector<std::uint32_t> per_book(ex_.instruments_.size(), 0);
+  for (const OrderState& o : ex_.orders_) {
+    const Exchange::Need need = ex_.need_of(o);
     if (o.reserved_cash != need.cash || o.reserved_qty != need.qty)
-      return r.fail("order " + std::to_string(o.id) + " reservation differs from its need");
-    if (ex.clord_ids_.find(o.member, o.clord_id) != o.id)
-      return r.fail("order " + std::to_string(o.id) + " not under its ClOrdID");
+      return r_.fail("order " + std::to_string(o.id) + " reservation differs from its need");
+    if (ex_.clord_ids_.find(o.member, o.clord_id) != o.id)
+      return r_.fail("order " + std::to_string(o.id) + " not under its ClOrdID");
     // Who may trade is kept true while orders rest (docs/EXCHANGE.md).
-    const Exchange::InstrumentState& ins = ex.instruments_[o.instrument - 1];
-    if (ex.check_account_may_trade(ex.accounts_[o.account_slot]) != RejectReason::None ||
-        ex.check_eligible(*ex.member(o.member), ins) != RejectReason::None || ex.term_ended(ins))
-      return r.fail("order " + std::to_string(o.id) + " rests for a party or right that may not trade");
+    const InstrumentState& ins = ex_.instruments_[o.instrument - 1];
+    if (ex_.check_account_may_trade(ex_.accounts_[o.account_slot]) != RejectReason::None ||
+        ex_.check_eligible(*ex_.member(o.member), ins) != RejectReason::None || ex_.term_ended(ins))
+      return r_.fail("order " + std::to_string(o.id) + " rests for a party or right that may not trade");
     reserved[{o.account_slot, kCash}] += o.reserved_cash;
     reserved[{o.account_slot, o.instrument}] += o.reserved_qty;
     if (o.side == Side::Buy) open_buys[{o.member, o.instrument}] += o.leaves;
     ++per_book[o.instrument - 1];
   }
-  const Balances& bal = ex.balances_;
+  const Balances& bal = ex_.balances_;
   for (std::uint32_t slot = 0; slot < bal.slots(); ++slot)
     for (AssetId asset = 0; asset < bal.assets(); ++asset) {
       auto it = reserved.find({slot, asset});
       if (bal.get(slot, asset, Bucket::Reserved) != (it == reserved.end() ? Money(0) : it->second))
-        return r.fail("reserved balance of slot " + std::to_string(slot) + " differs from its orders");
+        return r_.fail("reserved balance of slot " + std::to_string(slot) + " differs from its orders");
     }
-  for (const auto& [id, m] : ex.members_) {
-    if (m.open_buy_qty.size() > ex.instruments_.size()) return r.fail("open buys for an unknown instrument");
+  for (const auto& [id, m] : ex_.members_) {
+    if (m.open_buy_qty.size() > ex_.instruments_.size()) return r_.fail("open buys for an unknown instrument");
     for (std::size_t i = 0; i < m.open_buy_qty.size(); ++i) {
       auto it = open_buys.find({id, static_cast<InstrumentId>(i + 1)});
       if (m.open_buy_qty[i] != (it == open_buys.end() ? 0 : it->second))
-        return r.fail("member " + std::to_string(id) + " open buys differ from its orders");
+        return r_.fail("member " + std::to_string(id) + " open buys differ from its orders");
     }
   }
-  for (const InstrumentState& ins : ex.instruments_) {
+  for (const InstrumentState& ins : ex_.instruments_) {
     if (ins.book->open_orders() != per_book[ins.id - 1])
-      return r.fail("book " + std::to_string(ins.id) + " holds orders the exchange does not");
-    if (ex.term_ended(ins) && ins.state != SessionState::Closed)
-      return r.fail("instrument " + std::to_string(ins.id) + " is past its last trading date but not closed");
+      return r_.fail("book " + std::to_string(ins.id) + " holds orders the exchange does not");
+    if (ex_.term_ended(ins) && ins.state != SessionState::Closed)
+      return r_.fail("instrument " + std::to_string(ins.id) + " is past its last trading date but not closed");
   }
   return true;
 }
@@ -756,7 +682,8 @@ void Exchange::save_snapshot(std::string& out) const {
   w.u64(state_hash());
   const std::size_t length_at = w.size();
   w.u64(0);
-  SnapshotCodec::save(*this, w);
+  Saver saver(w);
+  StateFields::fields(saver, *this);
   w.patch_u64(length_at, w.size() - length_at - 8);
   w.u64(snapshot_checksum(out));
 }
@@ -773,7 +700,8 @@ bool Exchange::load_snapshot(std::string_view bytes, std::string* error) {
   ERX_ASSERT_MSG(fresh, "load_snapshot() needs a freshly constructed Exchange");
   SnapshotReader r(h.body);
   try {
-    if (!SnapshotCodec::load(*this, r)) return no("snapshot: " + r.error());
+    SnapshotLoader loader(*this, r);
+    if (!loader.load()) return no("snapshot: " + r.error());
   } catch (const std::exception& e) {  // Money arithmetic on absurd amounts (checked: it throws)
     return no(std::string("snapshot: amounts out of range: ") + e.what());
   }

@@ -14,10 +14,13 @@
 // This header holds the frame (magic, format, seq, state hash, length,
 // checksum) and the bounds-checked writer / reader the Exchange uses; the
 // engine has its own rather than the ledger's (engine/ is the lower layer).
+// What the body holds, and in which order, is the state description
+// (state_fields.hpp), which the state hash walks too.
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "engine/exchange/basic_types.hpp"
 
@@ -26,7 +29,10 @@ namespace erx::exchange {
 // Bump on any change to the layout; a loader refuses formats it does not know.
 // 2: a buy order's prepaid sub-fen (issue 13: fill cash rounded up per order).
 // 3: instrument specs gained last_trading_date (issue 13).
-inline constexpr std::uint32_t kSnapshotFormat = 3;
+// 4: the body follows the state description (state_fields.hpp): an order's
+//    and a resting order's fields in the state hash's order, a book owner
+//    saved with its order list.
+inline constexpr std::uint32_t kSnapshotFormat = 4;
 inline constexpr std::string_view kSnapshotMagic{"ERXSNAP\0", 8};
 
 // The frame around the body:
@@ -58,6 +64,12 @@ class SnapshotWriter {
   void i32(std::int32_t v) { le(static_cast<std::uint32_t>(v), 4); }
   void i64(std::int64_t v) { le(static_cast<std::uint64_t>(v), 8); }
   void boolean(bool v) { u8(v ? 1 : 0); }
+  // Any integer but bool, in its own width.
+  template <class T>
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  void integer(T v) {
+    le(static_cast<std::make_unsigned_t<T>>(v), static_cast<int>(sizeof(T)));
+  }
   // u8 sign (0 or 1; never 1 for zero), then the magnitude as u64 low, u64 high.
   void money(const Money& m);
   // u8 length, then the bytes (every string the state holds is < 256 bytes).
@@ -87,12 +99,17 @@ class SnapshotReader {
   std::int32_t i32() { return static_cast<std::int32_t>(u32()); }
   std::int64_t i64() { return static_cast<std::int64_t>(le(8)); }
   bool boolean();  // only 0 or 1
+  template <class T>
+    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
+  T integer() {
+    return static_cast<T>(static_cast<std::make_unsigned_t<T>>(le(sizeof(T))));
+  }
   Money money();
   std::string_view text();
   std::string_view raw(std::size_t n);
   // A count of items, each at least `item_bytes` long: a count the rest of
   // the bytes cannot hold fails here, before anyone allocates for it.
-  std::uint32_t count(std::size_t item_bytes, const char* what);
+  std::uint32_t count(std::size_t item_bytes, std::string_view what);
 
   // Records a problem (the first one wins); returns false for `return r.fail(...)`.
   bool fail(const std::string& what);

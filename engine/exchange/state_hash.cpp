@@ -1,16 +1,21 @@
 // state_hash(): one 64-bit value over a canonical walk of the whole state, so
-// two replays of the same commands can be compared. Everything is visited in
-// a fixed order (ids, slots, price-time priority), never in hash-table order.
+// two replays of the same commands can be compared. The walk is the state
+// description (state_fields.hpp), which snapshots walk too: a fixed order
+// (ids, slots, price-time priority), never hash-table order.
 //
 // check_invariants(): the whole-state checks the randomized tests run after
 // every command.
 
-#include <algorithm>
 #include <map>
+#include <optional>
+#include <type_traits>
+#include <utility>
 
 #include "engine/core/assert.hpp"
 #include "engine/exchange/amount_limits.hpp"
+#include "engine/exchange/command_fields.hpp"
 #include "engine/exchange/exchange.hpp"
+#include "engine/exchange/state_fields.hpp"
 
 namespace erx::exchange {
 
@@ -58,130 +63,68 @@ class Hasher {
   std::uint64_t h_ = 0x45525853'54415445ull;  // "ERXSTATE"
 };
 
-void hash_spec(Hasher& h, const InstrumentSpec& s) {
-  h.text(s.symbol.view());
-  h.e(s.right_class);
-  h.text(s.unit.view());
-  h.i64(s.vintage);
-  h.text(s.project_id.view());
-  h.text(s.pollutant.view());
-  h.text(s.region.view());
-  h.text(s.basin.view());
-  h.i64(s.term_years);
-  h.i64(s.compliance_year);
-  h.i64(s.last_trading_date);
-  h.e(s.water_type);
-  h.i64(s.price_scale);
-  h.i64(s.qty_scale);
-  h.dec(s.tick);
-  h.dec(s.lot);
-  h.e(s.price_unit);
-  h.dec(s.continuous.min_qty);
-  h.dec(s.continuous.max_qty);
-  h.u64(s.continuous.band_bps);
-  h.dec(s.reference_price);
-  h.e(s.eligibility);
-  h.dec(s.holding_limit);
-}
+// Hashes what the state description hashes (field, hashed), in its order,
+// each value in its hash encoding (state_fields.hpp).
+class StateHasher : public MemberVisitor<StateHasher>, public detail::EveryField<StateHasher> {
+ public:
+  template <Role R, class T>
+  void member(std::string_view, const T& m) {
+    if constexpr (is_hashed(R)) read_value(*this, m);
+  }
+
+  // read_value()'s hooks. A table's count is not hashed (the hash predates it).
+  void presence(bool present) { h_.u64(present); }
+  void list_size(std::size_t n) { h_.u64(n); }
+  void table_size(std::size_t) {}
+  template <CommandSpec T>
+  void spec(const T& s) {
+    // The descriptions take non-const references (the parsers fill them);
+    // the hasher only reads, so the const_cast never leads to a write.
+    detail::fields(*this, const_cast<T&>(s));
+  }
+  template <class T>
+  void scalar(const T& m) {
+    if constexpr (std::is_same_v<T, bool>)
+      h_.u64(m);
+    else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>)
+      h_.i64(m);
+    else if constexpr (std::is_integral_v<T>)
+      h_.u64(m);
+    else if constexpr (std::is_enum_v<T>)
+      h_.e(m);
+    else if constexpr (detail::IsFixedString<T>::value)
+      h_.text(m.view());
+    else if constexpr (std::is_same_v<T, Decimal>)
+      h_.dec(m);
+    else {
+      static_assert(std::is_same_v<T, Money>, "a value with no encoding");
+      h_.money(m);
+    }
+  }
+  void scalar(const Balances& bal) {
+    for (std::uint32_t slot = 0; slot < bal.slots(); ++slot)
+      for (AssetId asset = 0; asset < bal.assets(); ++asset)
+        for (const Money& v : bal.row(slot, asset)) h_.money(v);
+  }
+  void scalar(const BookClock<const book::OrderBook>& clock) { h_.i64(clock.c.now()); }
+
+  // A field of reference data (EveryField's hook).
+  template <class T>
+  void value(std::string_view, const T& m) {
+    read_value(*this, m);
+  }
+
+  [[nodiscard]] std::uint64_t value() const { return h_.value(); }
+
+ private:
+  Hasher h_;
+};
 
 }  // namespace
 
 std::uint64_t Exchange::state_hash() const {
-  Hasher h;
-  h.u64(last_seq_);
-  h.i64(now_);
-  h.i64(date_);
-  h.u64(day_open_);
-  h.u64(next_order_id_);
-  h.u64(next_trade_id_);
-  h.u64(next_transfer_id_);
-
-  for (const auto& [id, m] : members_) {
-    h.u64(id);
-    h.text(m.spec.name.view());
-    h.text(m.spec.region.view());
-    h.text(m.spec.basin.view());
-    h.e(m.spec.category);
-    h.u64(m.spec.restricted);
-    h.e(m.spec.stp);
-    h.u64(m.accounts.size());
-    for (AccountId a : m.accounts) h.u64(a);
-  }
-  for (const auto& [id, o] : operators_) {
-    h.u64(id);
-    h.u64(o.spec.member);
-    h.text(o.spec.name.view());
-    h.e(o.spec.role);
-    h.u64(o.active);
-  }
-  for (const AccountState& a : accounts_) {
-    h.u64(a.id);
-    h.u64(a.member);
-    h.u64(a.restricted);
-  }
-  for (const FeeSchedule& f : fee_schedules_)
-    for (const FeeLineUnits& l : f.lines) {
-      h.u64(l.rate_ppm);
-      h.money(l.minimum);
-    }
-  for (std::uint32_t f : current_fees_) h.u64(f);
-  for (const InstrumentState& ins : instruments_) {
-    h.u64(ins.id);
-    hash_spec(h, ins.spec);
-    h.u64(ins.pending.has_value());
-    if (ins.pending) hash_spec(h, *ins.pending);
-    h.i64(ins.reference);
-    h.i64(ins.band_lo);
-    h.i64(ins.band_hi);
-    h.e(ins.state);
-    const DayStats& d = ins.day;
-    for (std::int64_t v : {d.open, d.high, d.low, d.last, d.volume}) h.i64(v);
-    h.money(d.turnover);
-    h.money(d.price_x_qty);
-    h.u64(d.trades);
-    h.i64(ins.book->now());
-    for (book::Side side : {book::Side::Buy, book::Side::Sell})
-      ins.book->visit(side, [&h](const book::OrderView& v) {  // price-time priority order
-        h.u64(v.id);
-        h.u64(v.owner);
-        h.i64(v.price);
-        h.i64(v.leaves);
-        h.e(v.tif);
-        h.e(v.stp);
-        h.i64(v.expire_at);
-      });
-  }
-  for (std::uint32_t slot = 0; slot < balances_.slots(); ++slot)
-    for (AssetId asset = 0; asset < balances_.assets(); ++asset)
-      for (int b = 0; b < kBuckets; ++b) h.money(balances_.get(slot, asset, static_cast<Bucket>(b)));
-
-  std::vector<const OrderState*> live;
-  for (const OrderState& o : orders_)
-    if (o.id != 0) live.push_back(&o);
-  std::sort(live.begin(), live.end(), [](const OrderState* a, const OrderState* b) { return a->id < b->id; });
-  for (const OrderState* o : live) {
-    h.u64(o->id);
-    h.u64(o->account);
-    h.u64(o->instrument);
-    h.text(o->clord_id.view());
-    h.u64(o->entered_by);
-    h.e(o->side);
-    h.e(o->type);
-    h.e(o->tif);
-    h.e(o->stp);
-    h.u64(o->fee_schedule);
-    for (std::int64_t v : {o->price, o->qty, o->leaves, o->cum_qty, o->reserved_qty, o->expire_at}) h.i64(v);
-    h.money(o->cum_cash);
-    h.i64(o->prepaid);
-    h.money(o->fees_charged[0]);
-    h.money(o->fees_charged[1]);
-    h.money(o->reserved_cash);
-  }
-  for (const ClOrdIndex::Entry& e : clord_ids_.entries()) {  // insertion order: deterministic
-    h.u64(e.member);
-    h.text(e.clord_id.view());
-    h.u64(e.order);
-  }
+  StateHasher h;
+  StateFields::fields(h, *this);
   return h.value();
 }
 
